@@ -1,0 +1,8 @@
+//! Synthetic, deterministic log data for bannin's benchmarks, tests and demo.
+//!
+//! - [`municipality`]: one day of logs from a small fictional municipality,
+//!   with one privileged-ID brute force injected among realistic noise.
+
+pub mod municipality;
+
+pub use municipality::{DayOptions, GeneratedDay, InjectedBruteForce, municipality_day};

@@ -1,0 +1,35 @@
+//! Errors of the ingest pipeline.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot encode parquet {path}: {source}")]
+    Parquet {
+        path: PathBuf,
+        source: parquet::errors::ParquetError,
+    },
+    #[error("cannot build arrow batch for table {table}: {source}")]
+    Arrow {
+        table: &'static str,
+        source: arrow::error::ArrowError,
+    },
+    #[error("invalid {what} `{value}`: {why}")]
+    InvalidName {
+        what: &'static str,
+        value: String,
+        why: &'static str,
+    },
+    #[error("unknown format `{0}` (known: {known})", known = crate::Format::NAMES.join(", "))]
+    UnknownFormat(String),
+}

@@ -1,0 +1,40 @@
+//! The input formats `bannin ingest --format` accepts.
+
+use std::str::FromStr;
+
+use bannin_parsers::{ParseContext, ParseError, Record};
+
+use crate::IngestError;
+
+/// How the lines of an input are parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Pick the parser from the record. Today every supported format is in
+    /// the syslog family, so this behaves like [`Format::Syslog`].
+    Auto,
+    /// RFC 5424, RFC 3164, and syslog file lines without PRI (auth.log).
+    Syslog,
+}
+
+impl Format {
+    pub const NAMES: [&'static str; 2] = ["auto", "syslog"];
+
+    /// Parses one decoded line.
+    pub fn parse(self, line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
+        match self {
+            Format::Auto | Format::Syslog => bannin_parsers::parse_syslog_line(line, ctx),
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = IngestError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Format::Auto),
+            "syslog" => Ok(Format::Syslog),
+            other => Err(IngestError::UnknownFormat(other.to_owned())),
+        }
+    }
+}

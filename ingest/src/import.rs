@@ -1,0 +1,241 @@
+//! Batch import of log files into the lake (`bannin ingest FILE...`).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use bannin_parsers::{ParseContext, Record};
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::batch::{Body, Core, Row};
+use crate::decode::decode;
+use crate::lake::{CommittedFile, check_name};
+use crate::lines::{BoundedLines, Line};
+use crate::{Format, IngestError, Lake, Partitions};
+
+/// Rows buffered before they are written out as files.
+const FLUSH_ROWS: usize = 200_000;
+
+/// How inputs are imported.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub format: Format,
+    /// Municipality / organisation id; becomes the `tenant=` partition.
+    pub tenant: String,
+    /// Source name; defaults to the input file's name.
+    pub source: Option<String>,
+    /// 三層 zone of the source (`mynumber`, `lgwan`, `internet`), if known.
+    pub segment: Option<String>,
+    /// UTC offset for timestamps that carry none.
+    pub offset: FixedOffset,
+    /// Longer lines are cut to this and kept as `unparsed`.
+    pub max_line_bytes: usize,
+    /// Accounts whose logins are privileged (特権ID), compared ignoring case.
+    pub privileged_accounts: Vec<String>,
+}
+
+/// What happened to the lines of one or more inputs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportStats {
+    /// Lines read, empty ones included.
+    pub lines: u64,
+    /// Empty (or whitespace-only) lines: no record, nothing to keep.
+    pub empty: u64,
+    pub syslog: u64,
+    pub auth: u64,
+    pub unparsed: u64,
+}
+
+impl ImportStats {
+    /// Records kept in the lake: every non-empty line, exactly once.
+    pub fn records(&self) -> u64 {
+        self.syslog + self.auth + self.unparsed
+    }
+
+    fn add(&mut self, other: &ImportStats) {
+        self.lines += other.lines;
+        self.empty += other.empty;
+        self.syslog += other.syslog;
+        self.auth += other.auth;
+        self.unparsed += other.unparsed;
+    }
+}
+
+/// Imports inputs into a lake, flushing to Parquet as it goes.
+pub struct Importer<'l> {
+    lake: &'l Lake,
+    options: ImportOptions,
+    pending: Partitions,
+    committed: Vec<CommittedFile>,
+    totals: ImportStats,
+}
+
+impl<'l> Importer<'l> {
+    pub fn new(lake: &'l Lake, options: ImportOptions) -> Result<Self, IngestError> {
+        check_name("tenant", &options.tenant)?;
+        Ok(Self {
+            lake,
+            options,
+            pending: Partitions::default(),
+            committed: Vec::new(),
+            totals: ImportStats::default(),
+        })
+    }
+
+    /// Imports one file. Timestamps without a year are placed relative to
+    /// the file's modification time, so old files get their own year.
+    pub fn import_file(&mut self, path: &Path) -> Result<ImportStats, IngestError> {
+        let read_err = |source| IngestError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::open(path).map_err(read_err)?;
+        let metadata = file.metadata().map_err(read_err)?;
+        if metadata.is_dir() {
+            return Err(read_err(std::io::Error::other("is a directory")));
+        }
+        let reference = metadata
+            .modified()
+            .map(DateTime::<Utc>::from)
+            .unwrap_or_else(|_| Utc::now());
+        let source = self.options.source.clone().unwrap_or_else(|| {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string())
+        });
+        self.import_reader(BufReader::new(file), &source, reference)
+            .map_err(|e| match e {
+                ImportReadError::Io(source) => read_err(source),
+                ImportReadError::Ingest(e) => e,
+            })
+    }
+
+    /// Imports every line of `reader`; `reference` anchors year-less times.
+    pub fn import_reader(
+        &mut self,
+        reader: impl BufRead,
+        source: &str,
+        reference: DateTime<Utc>,
+    ) -> Result<ImportStats, ImportReadError> {
+        let ctx = ParseContext {
+            reference,
+            offset: self.options.offset,
+        };
+        let mut lines = BoundedLines::new(reader, self.options.max_line_bytes);
+        let mut stats = ImportStats::default();
+        while let Some(line) = lines.next_line().map_err(ImportReadError::Io)? {
+            stats.lines += 1;
+            let received_at = Utc::now();
+            let Some(row) = self.row(&line, &ctx, source, received_at) else {
+                stats.empty += 1;
+                continue;
+            };
+            match row.body {
+                Body::Syslog(_) => stats.syslog += 1,
+                Body::Auth { .. } => stats.auth += 1,
+                Body::Unparsed { .. } => stats.unparsed += 1,
+            }
+            self.pending.push(&self.options.tenant, row);
+            if self.pending.row_count() >= FLUSH_ROWS {
+                self.flush().map_err(ImportReadError::Ingest)?;
+            }
+        }
+        self.totals.add(&stats);
+        Ok(stats)
+    }
+
+    /// Turns one line into a row; `None` for an empty line.
+    fn row(
+        &self,
+        line: &Line,
+        ctx: &ParseContext,
+        source: &str,
+        received_at: DateTime<Utc>,
+    ) -> Option<Row> {
+        let unparsed = |error: String, raw: String| Row {
+            core: Core {
+                time: received_at,
+                received_at,
+                source: source.to_owned(),
+                segment: self.options.segment.clone(),
+                raw,
+            },
+            body: Body::Unparsed { error },
+        };
+        let text = match decode(&line.bytes) {
+            Ok(text) => text,
+            Err(bad) => return Some(unparsed(bad.reason, bad.lossy)),
+        };
+        if let Some(full) = line.truncated_from {
+            let error = format!(
+                "line {} is {full} bytes, longer than the {}-byte limit; kept truncated",
+                line.number, self.options.max_line_bytes
+            );
+            return Some(unparsed(error, text.into_owned()));
+        }
+        if text.trim().is_empty() {
+            return None;
+        }
+        let record = match self.options.format.parse(&text, ctx) {
+            Ok(record) => record,
+            Err(e) => return Some(unparsed(e.to_string(), text.into_owned())),
+        };
+        let core = |time| Core {
+            time,
+            received_at,
+            source: source.to_owned(),
+            segment: self.options.segment.clone(),
+            raw: text.clone().into_owned(),
+        };
+        Some(match record {
+            Record::Syslog(rec) => Row {
+                core: core(rec.time),
+                body: Body::Syslog(rec),
+            },
+            Record::Auth(envelope, event) => {
+                // An account that does not exist is not a privileged ID,
+                // whatever its name.
+                let privileged = event.reason.as_deref() != Some("invalid_user")
+                    && event.user.as_deref().is_some_and(|u| self.is_privileged(u));
+                Row {
+                    core: core(envelope.time),
+                    body: Body::Auth {
+                        envelope,
+                        event,
+                        privileged,
+                    },
+                }
+            }
+        })
+    }
+
+    fn is_privileged(&self, user: &str) -> bool {
+        self.options
+            .privileged_accounts
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(user))
+    }
+
+    fn flush(&mut self) -> Result<(), IngestError> {
+        let pending = std::mem::take(&mut self.pending);
+        if !pending.is_empty() {
+            self.committed.extend(self.lake.commit(pending)?);
+        }
+        Ok(())
+    }
+
+    /// Writes what is still pending; returns the totals and every file.
+    pub fn finish(mut self) -> Result<(ImportStats, Vec<CommittedFile>), IngestError> {
+        self.flush()?;
+        Ok((self.totals, self.committed))
+    }
+}
+
+/// Failure while importing from a reader.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportReadError {
+    #[error("read failed: {0}")]
+    Io(std::io::Error),
+    #[error(transparent)]
+    Ingest(IngestError),
+}

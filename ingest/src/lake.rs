@@ -1,0 +1,145 @@
+//! The Parquet lake on local disk:
+//! `<root>/<table>/tenant=<t>/date=YYYY-MM-DD/part-*.parquet`.
+//!
+//! A file is written under a temporary name, fsynced, renamed into place and
+//! its directory fsynced, so a reader never sees half a file. Rows inside a
+//! file are sorted by `time`; compression is zstd; statistics are on.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use arrow::array::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::SortingColumn;
+use parquet::file::properties::WriterProperties;
+
+use crate::batch::PartitionKey;
+use crate::{IngestError, Partitions, Table};
+
+/// Suffix of committed lake files; anything else in the lake is ignored.
+pub const FILE_EXTENSION: &str = "parquet";
+
+/// A lake rooted at a directory.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    root: PathBuf,
+}
+
+/// A file committed to the lake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommittedFile {
+    pub table: Table,
+    pub path: PathBuf,
+    pub rows: usize,
+}
+
+impl Lake {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The directory holding every partition of `table`.
+    pub fn table_dir(&self, table: Table) -> PathBuf {
+        self.root.join(table.name())
+    }
+
+    fn partition_dir(&self, key: &PartitionKey) -> PathBuf {
+        self.table_dir(key.table)
+            .join(format!("tenant={}", key.tenant))
+            .join(format!("date={}", key.date.format("%Y-%m-%d")))
+    }
+
+    /// Writes every partition as one new file.
+    pub fn commit(&self, partitions: Partitions) -> Result<Vec<CommittedFile>, IngestError> {
+        partitions
+            .into_batches()?
+            .into_iter()
+            .map(|(key, batch)| {
+                let dir = self.partition_dir(&key);
+                let path = write_file(&dir, &batch)?;
+                Ok(CommittedFile {
+                    table: key.table,
+                    path,
+                    rows: batch.num_rows(),
+                })
+            })
+            .collect()
+    }
+}
+
+fn unique_name() -> String {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let now = chrono::Utc::now().timestamp_micros();
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    format!("part-{now}-{}-{seq}", std::process::id())
+}
+
+fn writer_properties() -> WriterProperties {
+    let zstd = ZstdLevel::try_new(3).unwrap_or_default();
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(zstd))
+        .set_sorting_columns(Some(vec![SortingColumn {
+            column_idx: 0,
+            descending: false,
+            nulls_first: false,
+        }]))
+        .build()
+}
+
+fn write_file(dir: &Path, batch: &RecordBatch) -> Result<PathBuf, IngestError> {
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| IngestError::Write { path, source }
+    };
+    fs::create_dir_all(dir).map_err(write_err(dir))?;
+    let name = unique_name();
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let path = dir.join(format!("{name}.{FILE_EXTENSION}"));
+    let file = File::create(&tmp).map_err(write_err(&tmp))?;
+    let parquet_err = |source| IngestError::Parquet {
+        path: tmp.clone(),
+        source,
+    };
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(writer_properties()))
+        .map_err(parquet_err)?;
+    writer.write(batch).map_err(parquet_err)?;
+    let file = writer.into_inner().map_err(parquet_err)?;
+    file.sync_all().map_err(write_err(&tmp))?;
+    drop(file);
+    fs::rename(&tmp, &path).map_err(write_err(&path))?;
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(write_err(dir))?;
+    Ok(path)
+}
+
+/// Checks a name that becomes part of a lake path (tenant): 1–64 of
+/// `a-z A-Z 0-9 _ -`, not starting with `-`.
+pub fn check_name(what: &'static str, value: &str) -> Result<(), IngestError> {
+    let invalid = |why| {
+        Err(IngestError::InvalidName {
+            what,
+            value: value.to_owned(),
+            why,
+        })
+    };
+    if value.is_empty() || value.len() > 64 {
+        return invalid("must be 1 to 64 characters");
+    }
+    if value.starts_with('-') {
+        return invalid("must not start with `-`");
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return invalid("only letters, digits, `_` and `-` are allowed");
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! bannin-ingest: from log files to the Parquet lake.
+//!
+//! Lines are read with a length bound ([`lines`]), decoded ([`decode`]),
+//! parsed by the format chosen ([`format`]), routed into per-table,
+//! per-partition Arrow batches ([`batch`], schemas in [`table`]) and
+//! committed to the lake ([`lake`]). [`import`] ties these together for
+//! batch import; nothing read is dropped: what no parser accepts becomes an
+//! `unparsed` row with the reason.
+
+pub mod batch;
+pub mod decode;
+pub mod error;
+pub mod format;
+pub mod import;
+pub mod lake;
+pub mod lines;
+pub mod table;
+
+pub use batch::Partitions;
+pub use error::IngestError;
+pub use format::Format;
+pub use import::{ImportOptions, ImportStats, Importer};
+pub use lake::Lake;
+pub use table::Table;

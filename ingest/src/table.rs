@@ -1,0 +1,114 @@
+//! The lake's tables and their Arrow schemas.
+//!
+//! Every table shares the core columns (`time`, `received_at`, `source`,
+//! `host`, `segment`, `raw`); `tenant` and `date` are not stored in the
+//! files but are the Hive partition columns of their paths
+//! (`<table>/tenant=<t>/date=YYYY-MM-DD/`).
+
+use std::sync::{Arc, LazyLock};
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+/// A table of the lake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    Syslog,
+    Auth,
+    Unparsed,
+}
+
+/// Partition columns, in path order.
+pub const PARTITION_COLUMNS: [&str; 2] = ["tenant", "date"];
+
+impl Table {
+    pub const ALL: [Table; 3] = [Table::Syslog, Table::Auth, Table::Unparsed];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Syslog => "syslog",
+            Table::Auth => "auth",
+            Table::Unparsed => "unparsed",
+        }
+    }
+
+    /// The schema of the Parquet files (without partition columns).
+    pub fn file_schema(self) -> SchemaRef {
+        static SYSLOG: LazyLock<SchemaRef> = LazyLock::new(|| {
+            with_core(vec![
+                utf8("app_name"),
+                utf8("procid"),
+                utf8("msgid"),
+                Field::new("facility", DataType::UInt8, true),
+                Field::new("severity", DataType::UInt8, true),
+                utf8("structured_data"),
+                Field::new("message", DataType::Utf8, false),
+            ])
+        });
+        static AUTH: LazyLock<SchemaRef> = LazyLock::new(|| {
+            with_core(vec![
+                Field::new("app", DataType::Utf8, false),
+                utf8("user"),
+                utf8("src_ip"),
+                Field::new("src_port", DataType::UInt16, true),
+                Field::new("outcome", DataType::Utf8, false),
+                utf8("method"),
+                utf8("reason"),
+                Field::new("mfa", DataType::Boolean, true),
+                Field::new("privileged", DataType::Boolean, false),
+                utf8("target_user"),
+                utf8("message"),
+            ])
+        });
+        static UNPARSED: LazyLock<SchemaRef> =
+            LazyLock::new(|| with_core(vec![Field::new("error", DataType::Utf8, false)]));
+        match self {
+            Table::Syslog => SYSLOG.clone(),
+            Table::Auth => AUTH.clone(),
+            Table::Unparsed => UNPARSED.clone(),
+        }
+    }
+}
+
+fn utf8(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, true)
+}
+
+/// Event and receive times: UTC, microseconds.
+pub fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+fn with_core(specific: Vec<Field>) -> SchemaRef {
+    let mut fields = vec![
+        Field::new("time", timestamp_type(), false),
+        Field::new("received_at", timestamp_type(), false),
+        Field::new("source", DataType::Utf8, false),
+        utf8("host"),
+        utf8("segment"),
+    ];
+    fields.extend(specific);
+    fields.push(Field::new("raw", DataType::Utf8, false));
+    Arc::new(Schema::new(fields))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_has_the_core_columns() {
+        for table in Table::ALL {
+            let schema = table.file_schema();
+            for core in ["time", "received_at", "source", "host", "segment", "raw"] {
+                assert!(
+                    schema.field_with_name(core).is_ok(),
+                    "{} lacks {core}",
+                    table.name()
+                );
+            }
+            for part in PARTITION_COLUMNS {
+                assert!(schema.field_with_name(part).is_err());
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Why a record was not accepted by a parser.
+
+/// A parse failure. The message is what lands in the `unparsed` table's
+/// `error` column next to the raw record, so it says what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("empty record")]
+    Empty,
+    #[error("malformed PRI: {0}")]
+    Pri(String),
+    #[error("malformed timestamp: {0}")]
+    Timestamp(String),
+    #[error("malformed syslog header: {0}")]
+    Header(String),
+    #[error("malformed RFC 5424 structured data: {0}")]
+    StructuredData(String),
+}

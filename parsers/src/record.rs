@@ -1,0 +1,63 @@
+//! The typed records parsers produce.
+
+use chrono::{DateTime, Utc};
+
+/// A syslog message, whichever wire or file format it came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyslogRecord {
+    /// Event time from the header, in UTC.
+    pub time: DateTime<Utc>,
+    /// Facility code 0–23; `None` for file lines without PRI.
+    pub facility: Option<u8>,
+    /// Severity 0 (emerg) – 7 (debug); `None` for file lines without PRI.
+    pub severity: Option<u8>,
+    pub host: Option<String>,
+    pub app_name: Option<String>,
+    pub procid: Option<String>,
+    /// RFC 5424 MSGID.
+    pub msgid: Option<String>,
+    /// RFC 5424 structured data, as sent (e.g. `[meta@32473 zone="lgwan"]`).
+    pub structured_data: Option<String>,
+    pub message: String,
+}
+
+/// Whether an authentication attempt succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+}
+
+impl Outcome {
+    /// The value stored in the `outcome` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        }
+    }
+}
+
+/// An authentication event claimed from a log message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthEvent {
+    /// The program that authenticated (`sshd`).
+    pub app: String,
+    pub user: Option<String>,
+    pub src_ip: Option<String>,
+    pub src_port: Option<u16>,
+    pub outcome: Outcome,
+    /// `password`, `publickey`, `keyboard-interactive/pam`, …
+    pub method: Option<String>,
+    /// Why it failed, when the log says: `invalid_user`, `bad_credentials`.
+    pub reason: Option<String>,
+}
+
+/// One parsed record, routed to the table that fits it best.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// Goes to the `syslog` table.
+    Syslog(SyslogRecord),
+    /// Goes to the `auth` table; the syslog envelope supplies time and host.
+    Auth(SyslogRecord, AuthEvent),
+}

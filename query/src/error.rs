@@ -1,0 +1,19 @@
+//! Errors of the query layer.
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// Planning or execution failed (syntax errors, unknown columns, …), or
+    /// the statement is not a read-only query.
+    #[error("{0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error("cannot render result: {0}")]
+    Render(#[from] datafusion::arrow::error::ArrowError),
+    #[error("cannot write result: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot convert result to JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("lake path {0} cannot be used: {1}")]
+    LakePath(std::path::PathBuf, String),
+    #[error("unknown output format `{0}` (known: table, csv, json)")]
+    UnknownFormat(String),
+}

@@ -1,0 +1,19 @@
+//! bannin-query: SQL over the lake.
+//!
+//! [`catalog`] registers every lake table (Hive partitions `tenant`, `date`)
+//! in a DataFusion session; [`session`] is the read-only entry point
+//! analysts, rules and the API share; [`output`] renders results as a
+//! table, CSV or NDJSON, and [`rows`] turns them into JSON objects.
+
+pub mod catalog;
+pub mod error;
+pub mod output;
+pub mod rows;
+pub mod session;
+
+pub use error::QueryError;
+pub use output::OutputFormat;
+pub use session::QuerySession;
+
+/// Arrow as DataFusion uses it, for callers that handle result batches.
+pub use datafusion::arrow;

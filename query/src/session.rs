@@ -1,0 +1,41 @@
+//! The read-only SQL session over a lake.
+
+use bannin_ingest::Lake;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::execution::context::SQLOptions;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::{QueryError, catalog};
+
+/// A DataFusion session with the lake's tables registered. Only queries
+/// run: DDL, DML (INSERT, COPY …) and statements (SET …) are refused.
+pub struct QuerySession {
+    ctx: SessionContext,
+}
+
+impl QuerySession {
+    /// Opens a session over the lake as it is now.
+    pub fn open(lake: &Lake) -> Result<Self, QueryError> {
+        let config = SessionConfig::new()
+            .with_information_schema(true)
+            .set_str("datafusion.execution.time_zone", "UTC");
+        let ctx = SessionContext::new_with_config(config);
+        catalog::register_lake(&ctx, lake)?;
+        Ok(Self { ctx })
+    }
+
+    /// Runs one read-only query and collects its result.
+    pub async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, QueryError> {
+        let options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let frame = self.ctx.sql_with_options(sql, options).await?;
+        Ok(frame.collect().await?)
+    }
+
+    /// The underlying context (for registering lookup tables, UDFs).
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+}

@@ -1,0 +1,109 @@
+//! Alerts: what a rule raised, with a lifecycle.
+
+use std::str::FromStr;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::RulesError;
+
+/// Lifecycle: new → acknowledged → resolved / false_positive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    New,
+    Acknowledged,
+    Resolved,
+    FalsePositive,
+}
+
+impl AlertStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertStatus::New => "new",
+            AlertStatus::Acknowledged => "acknowledged",
+            AlertStatus::Resolved => "resolved",
+            AlertStatus::FalsePositive => "false_positive",
+        }
+    }
+}
+
+impl FromStr for AlertStatus {
+    type Err = RulesError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "new" => Ok(Self::New),
+            "acknowledged" => Ok(Self::Acknowledged),
+            "resolved" => Ok(Self::Resolved),
+            "false_positive" => Ok(Self::FalsePositive),
+            other => Err(RulesError::Data(format!("unknown alert status `{other}`"))),
+        }
+    }
+}
+
+/// One alert, as stored and as served by the API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    /// Deterministic: the same incident always gets the same id.
+    pub id: String,
+    pub rule_id: String,
+    pub severity: String,
+    pub title_ja: String,
+    pub title_en: String,
+    pub tenant: String,
+    pub status: AlertStatus,
+    /// RFC 3339, UTC.
+    pub first_seen: String,
+    pub last_seen: String,
+    pub event_count: i64,
+    /// The dedup columns and their values.
+    pub key: Map<String, Value>,
+    /// The whole result row.
+    pub evidence: Map<String, Value>,
+    pub runbook_ja: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The alert id: a hash of the rule id and the dedup key values, so running
+/// a rule again over the same data finds the same alert.
+pub fn alert_id(rule_id: &str, key: &Map<String, Value>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(rule_id.as_bytes());
+    for (name, value) in key {
+        hasher.update([0x1f]);
+        hasher.update(name.as_bytes());
+        hasher.update([0x1e]);
+        hasher.update(value.to_string().as_bytes());
+    }
+    let digest = hasher.finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn key(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn id_is_stable_and_depends_on_rule_and_key() {
+        let a = key(json!({"tenant": "t", "user": "root"}));
+        let b = key(json!({"tenant": "t", "user": "administrator"}));
+        assert_eq!(
+            alert_id("priv.bruteforce", &a),
+            alert_id("priv.bruteforce", &a)
+        );
+        assert_ne!(
+            alert_id("priv.bruteforce", &a),
+            alert_id("priv.bruteforce", &b)
+        );
+        assert_ne!(alert_id("priv.bruteforce", &a), alert_id("priv.other", &a));
+        assert_eq!(alert_id("x", &a).len(), 32);
+    }
+}

@@ -1,0 +1,30 @@
+//! Errors of rule loading, evaluation and the alert store.
+
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error("rule pack {pack}: {source}")]
+    Pack {
+        pack: String,
+        source: toml::de::Error,
+    },
+    #[error("rule {rule}: {why}")]
+    Invalid { rule: String, why: String },
+    #[error("rule {rule}: query failed: {source}")]
+    Query {
+        rule: String,
+        source: bannin_query::QueryError,
+    },
+    #[error("rule {rule}: result row {row}: {why}")]
+    Row {
+        rule: String,
+        row: usize,
+        why: String,
+    },
+    #[error("alert store {path}: {source}")]
+    Store {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("alert store: {0}")]
+    Data(String),
+}

@@ -1,0 +1,163 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bannin",
+    version,
+    about = "bannin (番人): log collection and monitoring for local governments",
+    long_about = "bannin (番人) collects the logs of a municipality's systems into a \
+                  Parquet lake, runs detection rules over them with SQL, and serves the \
+                  resulting alerts for 24-hour monitoring.\n\nStart with `bannin demo`."
+)]
+pub struct Cli {
+    /// Data directory (lake, alert store).
+    #[arg(
+        long,
+        global = true,
+        default_value = "./bannin-data",
+        env = "BANNIN_DATA_DIR"
+    )]
+    pub data_dir: PathBuf,
+    /// Configuration file (TOML); only the keys it sets override the built-in default.
+    #[arg(long, global = true, env = "BANNIN_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log progress to stderr (or set BANNIN_LOG=debug).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import log files into the lake (batch).
+    Ingest(IngestArgs),
+    /// Run a read-only SQL query over the lake.
+    Sql(SqlArgs),
+    /// Detection rules.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Serve the HTTP API and web console.
+    Serve(ServeArgs),
+    /// Generate a day of a small municipality's logs, detect, and serve them.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// Pick the parser from each record.
+    Auto,
+    /// RFC 5424, RFC 3164, and syslog files without PRI (/var/log/auth.log).
+    Syslog,
+}
+
+impl From<InputFormat> for bannin_ingest::Format {
+    fn from(value: InputFormat) -> Self {
+        match value {
+            InputFormat::Auto => Self::Auto,
+            InputFormat::Syslog => Self::Syslog,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Segment {
+    /// マイナンバー利用事務系
+    Mynumber,
+    /// LGWAN接続系
+    Lgwan,
+    /// インターネット接続系
+    Internet,
+}
+
+impl Segment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Segment::Mynumber => "mynumber",
+            Segment::Lgwan => "lgwan",
+            Segment::Internet => "internet",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Input format.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: InputFormat,
+    /// Tenant (municipality id); default from config `ingest.tenant`.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Source name; default: each file's name.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Network zone (三層) the source sits in.
+    #[arg(long, value_enum)]
+    pub segment: Option<Segment>,
+    /// Files to import.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlFormat {
+    /// Aligned text table.
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// One JSON object per row (NDJSON).
+    Json,
+}
+
+impl From<SqlFormat> for bannin_query::OutputFormat {
+    fn from(value: SqlFormat) -> Self {
+        match value {
+            SqlFormat::Table => Self::Table,
+            SqlFormat::Csv => Self::Csv,
+            SqlFormat::Json => Self::Json,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SqlFormat,
+    /// The query, e.g. "SELECT count(*) FROM auth".
+    pub sql: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Evaluate every rule once over the lake; alerts go to the alert store.
+    Run,
+    /// List the rules bannin ships.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address for the HTTP API; default from config `serve.listen_http`.
+    #[arg(long)]
+    pub listen_http: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the demo's data; emptied first (only if it is a demo directory).
+    #[arg(long, default_value = "./bannin-demo")]
+    pub dir: PathBuf,
+    /// Address for the HTTP API; default from config `serve.listen_http`.
+    #[arg(long)]
+    pub listen_http: Option<String>,
+    /// Prepare the data and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}

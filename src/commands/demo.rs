@@ -1,0 +1,121 @@
+//! `bannin demo`: the first thing a newcomer runs. Generates one day of a
+//! small municipality's logs with an injected privileged brute force,
+//! imports it into a fresh demo data directory, runs the rules and serves
+//! the result. No configuration, no network beyond the local listener.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use bannin_benches::{DayOptions, municipality_day};
+use bannin_ingest::ImportOptions;
+use chrono::{Days, Utc};
+
+use crate::cli::DemoArgs;
+use crate::commands::{ingest, rules, serve};
+use crate::config::{Config, DataDir};
+
+/// Marks a directory as made by `bannin demo`, so only such a directory is
+/// ever emptied.
+const MARKER: &str = ".bannin-demo";
+const TENANT: &str = "sakuragaoka";
+const SEED: u64 = 20_261_122;
+
+pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
+    let dir = &args.dir;
+    fresh_dir(dir)?;
+    let data = DataDir::new(dir.join("data"));
+    let inputs = dir.join("input");
+    std::fs::create_dir_all(&inputs)
+        .with_context(|| format!("cannot create {}", inputs.display()))?;
+
+    let today_jst = (Utc::now() + chrono::Duration::hours(9)).date_naive();
+    let date = today_jst
+        .checked_sub_days(Days::new(1))
+        .unwrap_or(today_jst);
+    let day = municipality_day(&DayOptions { date, seed: SEED });
+    let syslog_file = write_lines(&inputs.join("syslog.log"), &day.syslog_lines)?;
+    let auth_file = write_lines(&inputs.join("auth.log"), &day.auth_log_lines)?;
+    println!(
+        "generated {} syslog and {} auth.log lines for {TENANT} (桜ヶ丘市), {date} JST",
+        day.syslog_lines.len(),
+        day.auth_log_lines.len()
+    );
+
+    let options = ImportOptions {
+        format: bannin_ingest::Format::Syslog,
+        tenant: TENANT.to_owned(),
+        source: None,
+        segment: None,
+        offset: config.ingest.offset()?,
+        max_line_bytes: config.ingest.max_line_bytes,
+        privileged_accounts: config.ingest.privileged_accounts.clone(),
+    };
+    ingest::import(&data, options, &[syslog_file, auth_file])?;
+    let reports = rules::evaluate(&data).await?;
+    let alerts: usize = reports.iter().map(|r| r.new + r.updated).sum();
+    println!(
+        "rules raised {alerts} alert(s); injected: {} failed root logins on {} from {}",
+        day.brute_force.failures, day.brute_force.host, day.brute_force.src_ip
+    );
+
+    if args.no_serve {
+        print_next_steps(&data, None);
+        return Ok(());
+    }
+    let addr = args
+        .listen_http
+        .as_deref()
+        .unwrap_or(&config.serve.listen_http);
+    let listener = serve::bind(addr).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    print_next_steps(&data, Some(&url));
+    serve::serve(listener, &data).await
+}
+
+/// Creates `dir`, or empties it if an earlier demo made it.
+fn fresh_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        if !dir.join(MARKER).exists() {
+            bail!(
+                "{} exists and was not made by `bannin demo`; choose another --dir",
+                dir.display()
+            );
+        }
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot empty {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::write(dir.join(MARKER), "made by `bannin demo`; safe to delete\n")
+        .with_context(|| format!("cannot write to {}", dir.display()))
+}
+
+fn write_lines(path: &Path, lines: &[String]) -> Result<PathBuf> {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path.to_path_buf())
+}
+
+fn print_next_steps(data: &DataDir, url: Option<&str>) {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            let cwd = std::env::current_dir().ok()?;
+            exe.strip_prefix(&cwd)
+                .ok()
+                .map(|p| format!("./{}", p.display()))
+        })
+        .unwrap_or_else(|| "bannin".to_owned());
+    let data_dir = data.root().display();
+    println!();
+    if let Some(url) = url {
+        println!("  web console:  {url}/");
+        println!("  alerts API:   curl -s {url}/api/v1/alerts");
+    }
+    println!(
+        "  ad-hoc SQL:   {exe} --data-dir {data_dir} sql \"SELECT host, \\\"user\\\", src_ip, count(*) AS failures FROM auth WHERE outcome = 'failure' GROUP BY 1, 2, 3 ORDER BY failures DESC LIMIT 10\""
+    );
+    println!("  re-run rules: {exe} --data-dir {data_dir} rules run");
+    if url.is_some() {
+        println!("\nPress Ctrl-C to stop.");
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod ingest;
+pub mod rules;
+pub mod serve;
+pub mod sql;

@@ -1,0 +1,149 @@
+//! Configuration: TOML with an embedded default, so no file is required.
+//! A user file only needs the keys it changes; they are merged over the
+//! default table by table.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::FixedOffset;
+use serde::Deserialize;
+
+/// The built-in configuration (`config/default.toml`).
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub ingest: IngestConfig,
+    pub serve: ServeConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestConfig {
+    pub tenant: String,
+    pub timezone: String,
+    pub max_line_bytes: usize,
+    pub privileged_accounts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    pub listen_http: String,
+}
+
+impl Config {
+    /// The default, with `file` merged over it when given.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        let mut merged: toml::Table =
+            toml::from_str(DEFAULT_TOML).context("built-in default configuration is invalid")?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            let user: toml::Table = toml::from_str(&text)
+                .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+            merge(&mut merged, user);
+        }
+        let config: Config = toml::Value::Table(merged)
+            .try_into()
+            .with_context(|| match file {
+                Some(path) => format!("config file {}", path.display()),
+                None => "built-in default configuration".to_owned(),
+            })?;
+        config.ingest.offset()?;
+        Ok(config)
+    }
+}
+
+impl IngestConfig {
+    /// `timezone` as a UTC offset (`+09:00`, `Z`).
+    pub fn offset(&self) -> Result<FixedOffset> {
+        let text = if self.timezone == "Z" || self.timezone == "UTC" {
+            "+00:00"
+        } else {
+            self.timezone.as_str()
+        };
+        match text.parse::<FixedOffset>() {
+            Ok(offset) => Ok(offset),
+            Err(_) => bail!(
+                "ingest.timezone `{}` is not a UTC offset like `+09:00`",
+                self.timezone
+            ),
+        }
+    }
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(base_table)), toml::Value::Table(over_table)) => {
+                merge(base_table, over_table)
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// Where a data directory keeps things.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The Parquet lake.
+    pub fn lake(&self) -> bannin_ingest::Lake {
+        bannin_ingest::Lake::new(self.root.join("lake"))
+    }
+
+    /// The alert store.
+    pub fn alerts(&self) -> PathBuf {
+        self.root.join("alerts.sqlite")
+    }
+
+    /// Creates the directory if needed.
+    pub fn ensure(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create data directory {}", self.root.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_loads() {
+        let config = Config::load(None).unwrap();
+        assert_eq!(config.serve.listen_http, "127.0.0.1:8080");
+        assert_eq!(config.ingest.offset().unwrap().local_minus_utc(), 9 * 3600);
+    }
+
+    #[test]
+    fn user_file_overrides_only_its_keys() {
+        let dir = std::env::temp_dir().join(format!("bannin-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bannin.toml");
+        std::fs::write(&path, "[ingest]\ntenant = \"sakuragaoka\"\n").unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.ingest.tenant, "sakuragaoka");
+        assert_eq!(config.ingest.timezone, "+09:00");
+        std::fs::write(&path, "[ingest]\ntenantt = \"x\"\n").unwrap();
+        let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
+        assert!(err.contains("tenantt"), "{err}");
+        std::fs::write(&path, "[ingest]\ntimezone = \"Tokyo\"\n").unwrap();
+        assert!(Config::load(Some(&path)).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

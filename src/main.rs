@@ -1,0 +1,56 @@
+//! bannin (番人): log collection and monitoring for Japanese local
+//! governments. This binary is the CLI and the HTTP API; the work is done by
+//! the workspace crates (parsers ← ingest ← query ← rules).
+
+mod api;
+mod cli;
+mod commands;
+mod config;
+
+use anyhow::Result;
+use clap::Parser;
+
+use cli::{Cli, Command, RulesCommand};
+use config::{Config, DataDir};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(verbose: bool) {
+    let default = if verbose { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BANNIN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    let data = DataDir::new(&cli.data_dir);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Command::Ingest(args) => commands::ingest::run(&config, &data, &args),
+        Command::Sql(args) => runtime.block_on(commands::sql::run(&data, &args)),
+        Command::Rules {
+            command: RulesCommand::Run,
+        } => runtime.block_on(commands::rules::run(&data)),
+        Command::Rules {
+            command: RulesCommand::List,
+        } => commands::rules::list(),
+        Command::Serve(args) => runtime.block_on(commands::serve::run(&config, &data, &args)),
+        Command::Demo(args) => runtime.block_on(commands::demo::run(&config, &args)),
+    }
+}
