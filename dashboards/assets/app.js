@@ -7,11 +7,11 @@ const REFRESH_MS = 15000;
 const COLUMNS = 8;
 const SEVERITY = {
   critical: '緊急 / Critical', high: '高 / High', medium: '中 / Medium',
-  low: '低 / Low', info: '情報 / Info',
+  low: '低 / Low',
 };
 const STATUS = {
-  new: '新規 / New', acknowledged: '確認済 / Acknowledged', in_progress: '対応中 / In progress',
-  resolved: '解決済 / Resolved', closed: '完了 / Closed', suppressed: '抑止 / Suppressed',
+  new: '新規 / New', acknowledged: '確認済 / Acknowledged',
+  resolved: '解決済 / Resolved', false_positive: '誤検知 / False positive',
 };
 const JST = new Intl.DateTimeFormat('ja-JP', {
   timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit',

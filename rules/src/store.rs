@@ -147,66 +147,9 @@ impl AlertStore {
             .map_err(self.err())?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
-            .query_map([limit], |row| {
-                Ok((
-                    [
-                        row.get::<_, String>(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                        row.get(6)?,
-                        row.get(7)?,
-                        row.get(8)?,
-                    ],
-                    row.get::<_, i64>(9)?,
-                    [
-                        row.get::<_, String>(10)?,
-                        row.get(11)?,
-                        row.get(12)?,
-                        row.get(13)?,
-                        row.get(14)?,
-                    ],
-                ))
-            })
+            .query_map([limit], alert_from_row)
             .map_err(self.err())?;
-        let mut alerts = Vec::new();
-        for row in rows {
-            let (
-                [
-                    id,
-                    rule_id,
-                    severity,
-                    title_ja,
-                    title_en,
-                    tenant,
-                    status,
-                    first_seen,
-                    last_seen,
-                ],
-                event_count,
-                [key, evidence, runbook_ja, created_at, updated_at],
-            ) = row.map_err(self.err())?;
-            alerts.push(Alert {
-                id,
-                rule_id,
-                severity,
-                title_ja,
-                title_en,
-                tenant,
-                status: status.parse()?,
-                first_seen,
-                last_seen,
-                event_count,
-                key: object(&key)?,
-                evidence: object(&evidence)?,
-                runbook_ja,
-                created_at,
-                updated_at,
-            });
-        }
-        Ok(alerts)
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 
     /// Number of alerts stored.
@@ -231,8 +174,35 @@ fn json_err(e: serde_json::Error) -> RulesError {
     RulesError::Data(format!("cannot encode alert JSON: {e}"))
 }
 
-fn object(text: &str) -> Result<Map<String, Value>, RulesError> {
-    serde_json::from_str(text).map_err(|e| RulesError::Data(format!("stored JSON is corrupt: {e}")))
+/// Reads a row of the `list` query (columns in table order).
+fn alert_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
+    let corrupt = |column: usize, e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, e)
+    };
+    let object = |column: usize| -> rusqlite::Result<Map<String, Value>> {
+        let text: String = row.get(column)?;
+        serde_json::from_str(&text).map_err(|e| corrupt(column, Box::new(e)))
+    };
+    let status: String = row.get(6)?;
+    Ok(Alert {
+        id: row.get(0)?,
+        rule_id: row.get(1)?,
+        severity: row.get(2)?,
+        title_ja: row.get(3)?,
+        title_en: row.get(4)?,
+        tenant: row.get(5)?,
+        status: status
+            .parse()
+            .map_err(|e: RulesError| corrupt(6, Box::new(e)))?,
+        first_seen: row.get(7)?,
+        last_seen: row.get(8)?,
+        event_count: row.get(9)?,
+        key: object(10)?,
+        evidence: object(11)?,
+        runbook_ja: row.get(12)?,
+        created_at: row.get(13)?,
+        updated_at: row.get(14)?,
+    })
 }
 
 #[cfg(test)]

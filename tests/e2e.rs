@@ -1,0 +1,345 @@
+//! End to end: the built `bannin` binary, driven the way an operator does —
+//! ingest → sql → rules run → serve, then `curl` against the API.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_bannin");
+
+fn bannin(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("BANNIN_CONFIG")
+        .output()
+        .expect("run bannin")
+}
+
+fn ok(output: Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "bannin failed: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    String::from_utf8(output.stdout).expect("utf-8 stdout")
+}
+
+fn failed(output: Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "expected a clean failure: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    stderr
+}
+
+fn curl(url: &str) -> Value {
+    let output = Command::new("curl")
+        .args(["-sS", "--fail", "--max-time", "10", url])
+        .output()
+        .expect("curl is installed (see .ci/run)");
+    assert!(
+        output.status.success(),
+        "curl {url}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON body")
+}
+
+/// A server child process, killed when dropped.
+struct Server {
+    child: Child,
+    base_url: String,
+}
+
+impl Server {
+    /// Starts bannin with `args` and waits for the line announcing the URL.
+    fn start(args: &[&str], url_marker: &str) -> Server {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start bannin");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut seen = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("read stdout");
+            seen.push_str(&line);
+            seen.push('\n');
+            if let Some(rest) = line.split(url_marker).nth(1) {
+                let url = rest.split_whitespace().next().unwrap_or_default();
+                let base_url = url.trim_end_matches('/').trim_end_matches("/api/v1/alerts");
+                return Server {
+                    child,
+                    base_url: base_url.to_owned(),
+                };
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("bannin exited before announcing its URL:\n{seen}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fixture() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut line = |l: &[u8]| {
+        bytes.extend_from_slice(l);
+        bytes.push(b'\n');
+    };
+    // auth.log (no PRI): a privileged brute force, ordinary traffic.
+    for (i, t) in ["02:10:05", "02:11:40", "02:12:15", "02:13:50"]
+        .iter()
+        .enumerate()
+    {
+        line(format!("Nov 22 {t} lg-file01 sshd[{}]: Failed password for root from 10.30.5.77 port {} ssh2", 700 + i, 40000 + i).as_bytes());
+    }
+    line(b"Nov 22 08:45:12 lg-file01 sshd[800]: Accepted publickey for tanaka from 10.20.1.15 port 51234 ssh2: RSA SHA256:x");
+    line(b"Nov 22 08:45:12 lg-file01 sshd[800]: pam_unix(sshd:session): session opened for user tanaka(uid=1001) by (uid=0)");
+    line(b"Nov 22 11:00:00 inet-proxy01 sshd[900]: Invalid user test from 203.0.113.9 port 2222");
+    // Network syslog with PRI, both RFCs.
+    line(b"<86>Nov 22 09:00:00 lg-ad01 sudo:   tanaka : TTY=pts/0 ; PWD=/home/tanaka ; USER=root ; COMMAND=/usr/bin/id");
+    line("<165>1 2026-11-22T09:10:00.120+09:00 mn-app01 backup 81 ID47 [meta@32473 zone=\"mynumber\"] バックアップが完了しました".as_bytes());
+    // Hostile lines: each becomes exactly one unparsed row.
+    line(b"\x00\x01\x02\x03\xff\xfe\xfd binary");
+    line(b"Nov 22 09:00:00 host app: \xff\xfe invalid utf-8 \xc3\x28");
+    line(&vec![b'x'; 1024 * 1024]);
+    line(b"no timestamp here");
+    // Empty lines are not records.
+    line(b"");
+    line(b"\r");
+    bytes
+}
+
+fn count(data: &Path, table: &str) -> u64 {
+    let out = ok(bannin(
+        data,
+        &[
+            "sql",
+            "--format",
+            "json",
+            &format!("SELECT count(*) AS n FROM {table}"),
+        ],
+    ));
+    let row: Value = serde_json::from_str(out.trim()).expect("one NDJSON row");
+    row["n"].as_u64().expect("count")
+}
+
+#[test]
+fn ingest_sql_rules_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let input = dir.path().join("auth.log");
+    std::fs::write(&input, fixture()).unwrap();
+
+    let out = ok(bannin(
+        &data,
+        &[
+            "ingest",
+            "--format",
+            "syslog",
+            "--tenant",
+            "sakuragaoka",
+            input.to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        out.contains("total: 15 lines → syslog 3, auth 6, unparsed 4, empty 2"),
+        "{out}"
+    );
+
+    // Every non-empty line is in exactly one table.
+    assert_eq!(
+        count(&data, "auth") + count(&data, "syslog") + count(&data, "unparsed"),
+        13
+    );
+
+    let out = ok(bannin(
+        &data,
+        &[
+            "sql",
+            "--format",
+            "json",
+            "SELECT error FROM unparsed ORDER BY error",
+        ],
+    ));
+    let errors: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(errors.len(), 4);
+    assert!(out.contains("invalid UTF-8"), "{out}");
+    assert!(out.contains("longer than the 65536-byte limit"), "{out}");
+
+    let csv = ok(bannin(
+        &data,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "SELECT \"user\", outcome FROM auth WHERE privileged ORDER BY time LIMIT 1",
+        ],
+    ));
+    assert_eq!(csv, "user,outcome\nroot,failure\n");
+    let table = ok(bannin(
+        &data,
+        &[
+            "sql",
+            "SELECT tenant, count(*) AS n FROM auth GROUP BY tenant",
+        ],
+    ));
+    assert!(table.contains("| sakuragaoka | 6 |"), "{table}");
+
+    let first = ok(bannin(&data, &["rules", "run"]));
+    assert!(
+        first.contains("priv.bruteforce: 1 incidents (1 new alerts, 0 updated)"),
+        "{first}"
+    );
+    let again = ok(bannin(&data, &["rules", "run"]));
+    assert!(
+        again.contains("priv.bruteforce: 1 incidents (0 new alerts, 0 updated)"),
+        "{again}"
+    );
+
+    let server = Server::start(
+        &[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "serve",
+            "--listen-http",
+            "127.0.0.1:0",
+        ],
+        "listening on ",
+    );
+    assert_eq!(
+        curl(&format!("{}/healthz", server.base_url))["status"],
+        "ok"
+    );
+    let body = curl(&format!("{}/api/v1/alerts", server.base_url));
+    assert_eq!(body["total"], 1);
+    let alert = &body["alerts"][0];
+    assert_eq!(alert["rule_id"], "priv.bruteforce");
+    assert_eq!(alert["title_ja"], "特権IDへの連続ログイン失敗");
+    assert_eq!(alert["tenant"], "sakuragaoka");
+    assert_eq!(alert["event_count"], 4);
+    assert_eq!(alert["key"]["user"], "root");
+    assert_eq!(alert["key"]["host"], "lg-file01");
+    assert_eq!(alert["status"], "new");
+}
+
+#[test]
+fn demo_serves_the_injected_brute_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo_dir = dir.path().join("demo");
+    let server = Server::start(
+        &[
+            "demo",
+            "--dir",
+            demo_dir.to_str().unwrap(),
+            "--listen-http",
+            "127.0.0.1:0",
+        ],
+        "curl -s ",
+    );
+    let body = curl(&format!("{}/api/v1/alerts", server.base_url));
+    let alerts = body["alerts"].as_array().expect("alerts array");
+    assert_eq!(alerts.len(), 1, "{body}");
+    assert_eq!(alerts[0]["rule_id"], "priv.bruteforce");
+    assert_eq!(alerts[0]["key"]["user"], "root");
+    assert_eq!(alerts[0]["key"]["host"], "lg-file01");
+    assert_eq!(alerts[0]["evidence"]["src_ips"], "10.30.5.77");
+    // The console is served too.
+    let page = Command::new("curl")
+        .args(["-sS", &format!("{}/", server.base_url)])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&page.stdout).contains("/api/v1/alerts"));
+    drop(server);
+
+    // Running the demo again starts fresh rather than piling up.
+    let out = ok(Command::new(BIN)
+        .args(["demo", "--dir", demo_dir.to_str().unwrap(), "--no-serve"])
+        .output()
+        .unwrap());
+    assert!(out.contains("rules raised 1 alert(s)"), "{out}");
+}
+
+#[test]
+fn demo_refuses_a_directory_it_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("precious.txt"), "keep me").unwrap();
+    let err = failed(
+        Command::new(BIN)
+            .args(["demo", "--no-serve", "--dir", dir.path().to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("not made by `bannin demo`"), "{err}");
+    assert!(dir.path().join("precious.txt").exists());
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let missing = dir.path().join("missing.log");
+    let err = failed(bannin(&data, &["ingest", missing.to_str().unwrap()]));
+    assert!(err.contains("missing.log"), "{err}");
+
+    let err = failed(bannin(&data, &["sql", "SELECT nope FROM auth"]));
+    assert!(err.contains("nope"), "{err}");
+    let err = failed(bannin(&data, &["sql", "DROP TABLE auth"]));
+    assert!(
+        err.to_lowercase().contains("not allowed") || err.contains("DDL"),
+        "{err}"
+    );
+
+    let err = failed(bannin(
+        &data,
+        &["ingest", "--tenant", "../x", missing.to_str().unwrap()],
+    ));
+    assert!(
+        err.contains("missing.log") || err.contains("tenant"),
+        "{err}"
+    );
+
+    let config = dir.path().join("bannin.toml");
+    std::fs::write(&config, "[ingest]\ntimezone = \"Tokyo\"\n").unwrap();
+    let err = failed(
+        Command::new(BIN)
+            .args(["--config", config.to_str().unwrap(), "rules", "list"])
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("Tokyo"), "{err}");
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        &["--help"][..],
+        &["ingest", "--help"],
+        &["sql", "--help"],
+        &["rules", "--help"],
+        &["rules", "run", "--help"],
+        &["rules", "list", "--help"],
+        &["serve", "--help"],
+        &["demo", "--help"],
+    ] {
+        let out = ok(Command::new(BIN).args(args).output().unwrap());
+        assert!(out.contains("Usage: bannin"), "{args:?}: {out}");
+    }
+}
