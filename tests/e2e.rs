@@ -157,7 +157,7 @@ fn ingest_sql_rules_serve() {
         ],
     ));
     assert!(
-        out.contains("total: 15 lines → syslog 3, auth 6, unparsed 4, empty 2"),
+        out.contains("total: 15 lines → syslog 2, auth 7, unparsed 4, empty 2"),
         "{out}"
     );
 
@@ -194,6 +194,16 @@ fn ingest_sql_rules_serve() {
         ],
     ));
     assert_eq!(csv, "user,outcome\nroot,failure\n");
+    let sudo = ok(bannin(
+        &data,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "SELECT \"user\", target_user, privileged FROM auth WHERE app = 'sudo'",
+        ],
+    ));
+    assert_eq!(sudo, "user,target_user,privileged\ntanaka,root,true\n");
     let table = ok(bannin(
         &data,
         &[
@@ -201,7 +211,7 @@ fn ingest_sql_rules_serve() {
             "SELECT tenant, count(*) AS n FROM auth GROUP BY tenant",
         ],
     ));
-    assert!(table.contains("| sakuragaoka | 6 |"), "{table}");
+    assert!(table.contains("| sakuragaoka | 7 |"), "{table}");
 
     let first = ok(bannin(&data, &["rules", "run"]));
     assert!(

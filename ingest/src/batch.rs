@@ -167,7 +167,7 @@ fn build(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestError> {
                 Arc::new(BooleanArray::from_iter(
                     recs.iter().map(|(_, _, p)| Some(*p)),
                 )),
-                strings(recs.iter().map(|_| None)),
+                strings(recs.iter().map(|(_, e, _)| e.target_user.as_deref())),
                 strings(recs.iter().map(|(r, _, _)| Some(r.message.as_str()))),
             ]);
         }

@@ -193,10 +193,14 @@ impl<'l> Importer<'l> {
                 body: Body::Syslog(rec),
             },
             Record::Auth(envelope, event) => {
-                // An account that does not exist is not a privileged ID,
-                // whatever its name.
+                // Privileged: a privileged ID logs in, or someone switches
+                // to one (sudo/su). An account that does not exist is not a
+                // privileged ID, whatever its name.
                 let privileged = event.reason.as_deref() != Some("invalid_user")
-                    && event.user.as_deref().is_some_and(|u| self.is_privileged(u));
+                    && [&event.user, &event.target_user]
+                        .into_iter()
+                        .flatten()
+                        .any(|u| self.is_privileged(u));
                 Row {
                     core: core(envelope.time),
                     body: Body::Auth {

@@ -41,15 +41,19 @@ impl Outcome {
 /// An authentication event claimed from a log message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthEvent {
-    /// The program that authenticated (`sshd`).
+    /// The program that authenticated (`sshd`, `sudo`, `su`).
     pub app: String,
+    /// Who authenticated (for sudo/su: the invoking user).
     pub user: Option<String>,
+    /// The account switched to (sudo `USER=`, su `(to root)`).
+    pub target_user: Option<String>,
     pub src_ip: Option<String>,
     pub src_port: Option<u16>,
     pub outcome: Outcome,
     /// `password`, `publickey`, `keyboard-interactive/pam`, …
     pub method: Option<String>,
-    /// Why it failed, when the log says: `invalid_user`, `bad_credentials`.
+    /// Why it failed, when the log says: `invalid_user`, `bad_credentials`,
+    /// `not_in_sudoers`.
     pub reason: Option<String>,
 }
 

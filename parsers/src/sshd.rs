@@ -96,6 +96,7 @@ fn event(
     AuthEvent {
         app: "sshd".to_owned(),
         user: user.map(str::to_owned),
+        target_user: None,
         src_ip: src_ip.map(str::to_owned),
         src_port,
         outcome,

@@ -12,6 +12,8 @@ const SEEDS: &[&str] = &[
     "<14>1 - - - - - -",
     "Mar  5 10:00:00.25 inet-fw01 kernel: eth0 link up",
     "<86>Nov 22 09:00:00 sshd[7]: Invalid user  from 1.2.3.4 port 5",
+    "Nov 22 09:00:00 lg-file01 sudo:   tanaka : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/tanaka ; USER=root ; COMMAND=/bin/bash",
+    "Nov 22 09:00:00 lg-file01 su[2002]: FAILED SU (to root) tanaka on pts/0",
 ];
 
 /// xorshift64*: deterministic, no dependency.
