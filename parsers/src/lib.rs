@@ -14,6 +14,9 @@ pub mod sudo;
 pub mod syslog;
 pub mod timestamp;
 
+#[cfg(test)]
+mod test_support;
+
 pub use context::ParseContext;
 pub use error::ParseError;
 pub use record::{AuthEvent, Outcome, Record, SyslogRecord};

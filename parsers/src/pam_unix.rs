@@ -41,11 +41,10 @@ pub fn classify(record: &SyslogRecord) -> Option<AuthEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ParseContext, syslog, timestamp::rfc3339};
+    use crate::test_support::record;
 
     fn classify_line(line: &str) -> Option<AuthEvent> {
-        let ctx = ParseContext::jst(rfc3339("2026-11-23T00:00:00Z").unwrap());
-        classify(&syslog::parse(line, &ctx).unwrap())
+        classify(&record(line))
     }
 
     #[test]

@@ -108,11 +108,10 @@ fn event(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ParseContext, syslog, timestamp::rfc3339};
+    use crate::test_support::record;
 
     fn classify_line(line: &str) -> Option<AuthEvent> {
-        let ctx = ParseContext::jst(rfc3339("2026-11-23T00:00:00Z").unwrap());
-        classify(&syslog::parse(line, &ctx).unwrap())
+        classify(&record(line))
     }
 
     type Summary<'a> = (
