@@ -36,6 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Import log files into the lake (batch).
     Ingest(IngestArgs),
+    /// Parse a file (or - for stdin) and print each record as JSON, without storing it.
+    Parse(ParseArgs),
     /// Run a read-only SQL query over the lake.
     Sql(SqlArgs),
     /// Detection rules.
@@ -103,6 +105,18 @@ pub struct IngestArgs {
     /// Files to import.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Input format.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: InputFormat,
+    /// Zone of timestamps that carry none: +09:00, UTC, Asia/Tokyo; default from config.
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// File to parse; `-` reads standard input.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

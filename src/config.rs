@@ -57,20 +57,23 @@ impl Config {
 }
 
 impl IngestConfig {
-    /// `timezone` as a UTC offset (`+09:00`, `Z`).
+    /// `timezone` as a UTC offset.
     pub fn offset(&self) -> Result<FixedOffset> {
-        let text = if self.timezone == "Z" || self.timezone == "UTC" {
-            "+00:00"
-        } else {
-            self.timezone.as_str()
-        };
-        match text.parse::<FixedOffset>() {
-            Ok(offset) => Ok(offset),
-            Err(_) => bail!(
-                "ingest.timezone `{}` is not a UTC offset like `+09:00`",
-                self.timezone
-            ),
-        }
+        parse_offset(&self.timezone).context("ingest.timezone")
+    }
+}
+
+/// A zone for timestamps that carry none: a UTC offset (`+09:00`), `UTC` /
+/// `Z`, or `Asia/Tokyo` / `JST` (Japan has no daylight saving time).
+pub fn parse_offset(zone: &str) -> Result<FixedOffset> {
+    let text = match zone {
+        "Z" | "UTC" => "+00:00",
+        "Asia/Tokyo" | "JST" => "+09:00",
+        other => other,
+    };
+    match text.parse::<FixedOffset>() {
+        Ok(offset) => Ok(offset),
+        Err(_) => bail!("`{zone}` is not a UTC offset like `+09:00` (or UTC, Asia/Tokyo)"),
     }
 }
 

@@ -342,6 +342,7 @@ fn every_subcommand_has_help() {
     for args in [
         &["--help"][..],
         &["ingest", "--help"],
+        &["parse", "--help"],
         &["sql", "--help"],
         &["rules", "--help"],
         &["rules", "run", "--help"],
@@ -352,4 +353,50 @@ fn every_subcommand_has_help() {
         let out = ok(Command::new(BIN).args(args).output().unwrap());
         assert!(out.contains("Usage: bannin"), "{args:?}: {out}");
     }
+}
+
+#[test]
+fn parse_shows_how_each_record_would_be_stored() {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(["parse", "--tz", "Asia/Tokyo", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = "Nov 22 02:10:01 lg-file01 sshd[1]: Failed password for root from 10.30.5.77 port 4 ssh2\n\
+                 \n\
+                 not syslog\n\
+                 <30>1 2026-11-22T09:00:01+09:00 lg-web01 httpd - - - 起動\n";
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = ok(child.wait_with_output().unwrap());
+    let records: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 3, "{out}");
+    assert_eq!(records[0]["table"], "auth");
+    assert_eq!(records[0]["user"], "root");
+    assert_eq!(records[0]["privileged"], true);
+    assert!(records[0]["time"].as_str().unwrap().ends_with("T17:10:01Z"));
+    assert_eq!(records[1]["table"], "unparsed");
+    assert_eq!(records[1]["raw"], "not syslog");
+    assert_eq!(records[2]["table"], "syslog");
+    assert_eq!(records[2]["message"], "起動");
+    assert_eq!(records[2]["time"], "2026-11-22T00:00:01Z");
+
+    let dir = tempfile::tempdir().unwrap();
+    let err = failed(
+        Command::new(BIN)
+            .args(["parse", dir.path().join("nope.log").to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("nope.log"), "{err}");
 }

@@ -98,7 +98,7 @@ impl Partitions {
             .into_iter()
             .map(|(key, mut rows)| {
                 rows.sort_by_key(|r| r.core.time);
-                let batch = build(key.table, &rows)?;
+                let batch = record_batch(key.table, &rows)?;
                 Ok((key, batch))
             })
             .collect()
@@ -114,7 +114,9 @@ fn times(values: impl Iterator<Item = DateTime<Utc>>) -> ArrayRef {
     Arc::new(TimestampMicrosecondArray::from(micros).with_timezone("UTC"))
 }
 
-fn build(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestError> {
+/// Rows of one table as an Arrow batch in the table's file schema, in the
+/// order given.
+pub fn record_batch(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestError> {
     let mut columns: Vec<ArrayRef> = vec![
         times(rows.iter().map(|r| r.core.time)),
         times(rows.iter().map(|r| r.core.received_at)),

@@ -4,13 +4,13 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use bannin_parsers::{ParseContext, Record};
+use bannin_parsers::ParseContext;
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::batch::{Body, Core, Row};
-use crate::decode::decode;
+use crate::batch::Body;
 use crate::lake::{CommittedFile, check_name};
-use crate::lines::{BoundedLines, Line};
+use crate::lines::BoundedLines;
+use crate::route::route;
 use crate::{Format, IngestError, Lake, Partitions};
 
 /// Rows buffered before they are written out as files.
@@ -126,7 +126,7 @@ impl<'l> Importer<'l> {
         while let Some(line) = lines.next_line().map_err(ImportReadError::Io)? {
             stats.lines += 1;
             let received_at = Utc::now();
-            let Some(row) = self.row(&line, &ctx, source, received_at) else {
+            let Some(row) = route(&line, &ctx, source, received_at, &self.options) else {
                 stats.empty += 1;
                 continue;
             };
@@ -142,82 +142,6 @@ impl<'l> Importer<'l> {
         }
         self.totals.add(&stats);
         Ok(stats)
-    }
-
-    /// Turns one line into a row; `None` for an empty line.
-    fn row(
-        &self,
-        line: &Line,
-        ctx: &ParseContext,
-        source: &str,
-        received_at: DateTime<Utc>,
-    ) -> Option<Row> {
-        let unparsed = |error: String, raw: String| Row {
-            core: Core {
-                time: received_at,
-                received_at,
-                source: source.to_owned(),
-                segment: self.options.segment.clone(),
-                raw,
-            },
-            body: Body::Unparsed { error },
-        };
-        let text = match decode(&line.bytes) {
-            Ok(text) => text,
-            Err(bad) => return Some(unparsed(bad.reason, bad.lossy)),
-        };
-        if let Some(full) = line.truncated_from {
-            let error = format!(
-                "line {} is {full} bytes, longer than the {}-byte limit; kept truncated",
-                line.number, self.options.max_line_bytes
-            );
-            return Some(unparsed(error, text.into_owned()));
-        }
-        if text.trim().is_empty() {
-            return None;
-        }
-        let record = match self.options.format.parse(&text, ctx) {
-            Ok(record) => record,
-            Err(e) => return Some(unparsed(e.to_string(), text.into_owned())),
-        };
-        let core = |time| Core {
-            time,
-            received_at,
-            source: source.to_owned(),
-            segment: self.options.segment.clone(),
-            raw: text.clone().into_owned(),
-        };
-        Some(match record {
-            Record::Syslog(rec) => Row {
-                core: core(rec.time),
-                body: Body::Syslog(rec),
-            },
-            Record::Auth(envelope, event) => {
-                // Privileged: a privileged ID logs in, or someone switches
-                // to one (sudo/su). An account that does not exist is not a
-                // privileged ID, whatever its name.
-                let privileged = event.reason.as_deref() != Some("invalid_user")
-                    && [&event.user, &event.target_user]
-                        .into_iter()
-                        .flatten()
-                        .any(|u| self.is_privileged(u));
-                Row {
-                    core: core(envelope.time),
-                    body: Body::Auth {
-                        envelope,
-                        event,
-                        privileged,
-                    },
-                }
-            }
-        })
-    }
-
-    fn is_privileged(&self, user: &str) -> bool {
-        self.options
-            .privileged_accounts
-            .iter()
-            .any(|p| p.eq_ignore_ascii_case(user))
     }
 
     fn flush(&mut self) -> Result<(), IngestError> {

@@ -1,7 +1,8 @@
 //! bannin-ingest: from log files to the Parquet lake.
 //!
 //! Lines are read with a length bound ([`lines`]), decoded ([`decode`]),
-//! parsed by the format chosen ([`format`]), routed into per-table,
+//! parsed by the format chosen ([`format`]) and turned into the row of the
+//! table that fits ([`route`]), collected into per-table,
 //! per-partition Arrow batches ([`batch`], schemas in [`table`]) and
 //! committed to the lake ([`lake`]). [`import`] ties these together for
 //! batch import; nothing read is dropped: what no parser accepts becomes an
@@ -14,6 +15,7 @@ pub mod format;
 pub mod import;
 pub mod lake;
 pub mod lines;
+pub mod route;
 pub mod table;
 
 pub use batch::Partitions;
