@@ -53,10 +53,12 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
-    /// Pick the parser from each record.
+    /// Pick the parser from each record (Squid native lines by their epoch time, else syslog).
     Auto,
     /// RFC 5424, RFC 3164, and syslog files without PRI (/var/log/auth.log).
     Syslog,
+    /// Squid native access.log.
+    Squid,
 }
 
 impl From<InputFormat> for bannin_ingest::Format {
@@ -64,6 +66,7 @@ impl From<InputFormat> for bannin_ingest::Format {
         match value {
             InputFormat::Auto => Self::Auto,
             InputFormat::Syslog => Self::Syslog,
+            InputFormat::Squid => Self::Squid,
         }
     }
 }

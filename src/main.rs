@@ -2,6 +2,17 @@
 //! governments. This binary is the CLI and the HTTP API; the work is done by
 //! the workspace crates (parsers ← ingest ← query ← rules).
 
+/// Prints a line to stdout. A closed stdout (`bannin … | head`, a
+/// supervisor that stopped reading) must not panic the process, so write
+/// errors are ignored here; commands whose output is the point (`sql`,
+/// `parse`) write through `std::io::Write` and report errors instead.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod api;
 mod cli;
 mod commands;

@@ -68,13 +68,17 @@ impl Server {
             .expect("start bannin");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut seen = String::new();
-        for line in BufReader::new(stdout).lines() {
+        let mut lines = BufReader::new(stdout).lines();
+        while let Some(line) = lines.next() {
             let line = line.expect("read stdout");
             seen.push_str(&line);
             seen.push('\n');
             if let Some(rest) = line.split(url_marker).nth(1) {
                 let url = rest.split_whitespace().next().unwrap_or_default();
                 let base_url = url.trim_end_matches('/').trim_end_matches("/api/v1/alerts");
+                // Keep reading, as a terminal would, so later output is not
+                // written into a closed pipe.
+                std::thread::spawn(move || lines.for_each(drop));
                 return Server {
                     child,
                     base_url: base_url.to_owned(),
@@ -157,7 +161,7 @@ fn ingest_sql_rules_serve() {
         ],
     ));
     assert!(
-        out.contains("total: 15 lines → syslog 2, auth 7, unparsed 4, empty 2"),
+        out.contains("total: 15 lines → syslog 2, auth 7, proxy 0, unparsed 4, empty 2"),
         "{out}"
     );
 

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanArray, RecordBatch, StringArray, TimestampMicrosecondArray, UInt8Array,
-    UInt16Array,
+    UInt16Array, UInt64Array,
 };
-use bannin_parsers::{AuthEvent, SyslogRecord};
+use bannin_parsers::{AuthEvent, ProxyRecord, SyslogRecord};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{IngestError, Table};
@@ -31,6 +31,7 @@ pub enum Body {
         event: AuthEvent,
         privileged: bool,
     },
+    Proxy(ProxyRecord),
     Unparsed {
         error: String,
     },
@@ -47,6 +48,7 @@ impl Row {
         match self.body {
             Body::Syslog(_) => Table::Syslog,
             Body::Auth { .. } => Table::Auth,
+            Body::Proxy(_) => Table::Proxy,
             Body::Unparsed { .. } => Table::Unparsed,
         }
     }
@@ -54,7 +56,7 @@ impl Row {
     fn host(&self) -> Option<&str> {
         match &self.body {
             Body::Syslog(r) | Body::Auth { envelope: r, .. } => r.host.as_deref(),
-            Body::Unparsed { .. } => None,
+            Body::Proxy(_) | Body::Unparsed { .. } => None,
         }
     }
 }
@@ -171,6 +173,35 @@ pub fn record_batch(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestErr
                 )),
                 strings(recs.iter().map(|(_, e, _)| e.target_user.as_deref())),
                 strings(recs.iter().map(|(r, _, _)| Some(r.message.as_str()))),
+            ]);
+        }
+        Table::Proxy => {
+            let recs: Vec<&ProxyRecord> = rows
+                .iter()
+                .filter_map(|r| match &r.body {
+                    Body::Proxy(rec) => Some(rec),
+                    _ => None,
+                })
+                .collect();
+            let u64s = |f: fn(&ProxyRecord) -> Option<u64>| -> ArrayRef {
+                Arc::new(UInt64Array::from_iter(recs.iter().map(|r| f(r))))
+            };
+            columns.extend([
+                strings(recs.iter().map(|r| r.src_ip.as_deref())),
+                strings(recs.iter().map(|r| r.user.as_deref())),
+                strings(recs.iter().map(|r| r.method.as_deref())),
+                strings(recs.iter().map(|r| r.url.as_deref())),
+                strings(recs.iter().map(|r| r.url_host.as_deref())),
+                strings(recs.iter().map(|r| r.url_path.as_deref())),
+                Arc::new(UInt16Array::from_iter(recs.iter().map(|r| r.status))) as ArrayRef,
+                u64s(|r| r.bytes_in),
+                u64s(|r| r.bytes_out),
+                strings(recs.iter().map(|r| r.action.as_deref())),
+                strings(recs.iter().map(|r| r.category.as_deref())),
+                strings(recs.iter().map(|r| r.user_agent.as_deref())),
+                u64s(|r| r.duration_ms),
+                strings(recs.iter().map(|r| r.content_type.as_deref())),
+                strings(recs.iter().map(|r| r.upstream.as_deref())),
             ]);
         }
         Table::Unparsed => {

@@ -9,20 +9,23 @@ use crate::IngestError;
 /// How the lines of an input are parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Pick the parser from the record. Today every supported format is in
-    /// the syslog family, so this behaves like [`Format::Syslog`].
+    /// Pick the parser from each record (see [`bannin_parsers::parse_auto`]).
     Auto,
     /// RFC 5424, RFC 3164, and syslog file lines without PRI (auth.log).
     Syslog,
+    /// Squid native access.log.
+    Squid,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 2] = ["auto", "syslog"];
+    pub const NAMES: [&'static str; 3] = ["auto", "syslog", "squid"];
 
     /// Parses one decoded line.
     pub fn parse(self, line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
         match self {
-            Format::Auto | Format::Syslog => bannin_parsers::parse_syslog_line(line, ctx),
+            Format::Auto => bannin_parsers::parse_auto(line, ctx),
+            Format::Syslog => bannin_parsers::parse_syslog_line(line, ctx),
+            Format::Squid => bannin_parsers::parse_squid_line(line),
         }
     }
 }
@@ -34,6 +37,7 @@ impl FromStr for Format {
         match s {
             "auto" => Ok(Format::Auto),
             "syslog" => Ok(Format::Syslog),
+            "squid" => Ok(Format::Squid),
             other => Err(IngestError::UnknownFormat(other.to_owned())),
         }
     }

@@ -43,13 +43,14 @@ pub struct ImportStats {
     pub empty: u64,
     pub syslog: u64,
     pub auth: u64,
+    pub proxy: u64,
     pub unparsed: u64,
 }
 
 impl ImportStats {
     /// Records kept in the lake: every non-empty line, exactly once.
     pub fn records(&self) -> u64 {
-        self.syslog + self.auth + self.unparsed
+        self.syslog + self.auth + self.proxy + self.unparsed
     }
 
     fn add(&mut self, other: &ImportStats) {
@@ -57,6 +58,7 @@ impl ImportStats {
         self.empty += other.empty;
         self.syslog += other.syslog;
         self.auth += other.auth;
+        self.proxy += other.proxy;
         self.unparsed += other.unparsed;
     }
 }
@@ -133,6 +135,7 @@ impl<'l> Importer<'l> {
             match row.body {
                 Body::Syslog(_) => stats.syslog += 1,
                 Body::Auth { .. } => stats.auth += 1,
+                Body::Proxy(_) => stats.proxy += 1,
                 Body::Unparsed { .. } => stats.unparsed += 1,
             }
             self.pending.push(&self.options.tenant, row);

@@ -54,6 +54,10 @@ pub fn route(
         raw: text.clone().into_owned(),
     };
     Some(match record {
+        Record::Proxy(rec) => Row {
+            core: core(rec.time),
+            body: Body::Proxy(rec),
+        },
         Record::Syslog(rec) => Row {
             core: core(rec.time),
             body: Body::Syslog(rec),

@@ -14,6 +14,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 pub enum Table {
     Syslog,
     Auth,
+    Proxy,
     Unparsed,
 }
 
@@ -21,12 +22,13 @@ pub enum Table {
 pub const PARTITION_COLUMNS: [&str; 2] = ["tenant", "date"];
 
 impl Table {
-    pub const ALL: [Table; 3] = [Table::Syslog, Table::Auth, Table::Unparsed];
+    pub const ALL: [Table; 4] = [Table::Syslog, Table::Auth, Table::Proxy, Table::Unparsed];
 
     pub fn name(self) -> &'static str {
         match self {
             Table::Syslog => "syslog",
             Table::Auth => "auth",
+            Table::Proxy => "proxy",
             Table::Unparsed => "unparsed",
         }
     }
@@ -59,11 +61,31 @@ impl Table {
                 utf8("message"),
             ])
         });
+        static PROXY: LazyLock<SchemaRef> = LazyLock::new(|| {
+            with_core(vec![
+                utf8("src_ip"),
+                utf8("user"),
+                utf8("method"),
+                utf8("url"),
+                utf8("url_host"),
+                utf8("url_path"),
+                Field::new("status", DataType::UInt16, true),
+                Field::new("bytes_in", DataType::UInt64, true),
+                Field::new("bytes_out", DataType::UInt64, true),
+                utf8("action"),
+                utf8("category"),
+                utf8("user_agent"),
+                Field::new("duration_ms", DataType::UInt64, true),
+                utf8("content_type"),
+                utf8("upstream"),
+            ])
+        });
         static UNPARSED: LazyLock<SchemaRef> =
             LazyLock::new(|| with_core(vec![Field::new("error", DataType::Utf8, false)]));
         match self {
             Table::Syslog => SYSLOG.clone(),
             Table::Auth => AUTH.clone(),
+            Table::Proxy => PROXY.clone(),
             Table::Unparsed => UNPARSED.clone(),
         }
     }

@@ -26,7 +26,7 @@ fn reference() -> DateTime<Utc> {
 }
 
 /// Rows per table, read back from the Parquet files.
-fn rows_in_lake(lake: &Lake) -> [(Table, i64); 3] {
+fn rows_in_lake(lake: &Lake) -> [(Table, i64); 4] {
     Table::ALL.map(|table| {
         let mut rows = 0;
         for entry in walk(&lake.table_dir(table)) {
@@ -95,7 +95,12 @@ fn every_line_is_kept_once_even_when_hostile() {
     assert!(!files.is_empty());
     assert_eq!(
         rows_in_lake(&lake),
-        [(Table::Syslog, 4), (Table::Auth, 4), (Table::Unparsed, 4)]
+        [
+            (Table::Syslog, 4),
+            (Table::Auth, 4),
+            (Table::Proxy, 0),
+            (Table::Unparsed, 4)
+        ]
     );
     // Partitions: tenant, then the UTC date of each event.
     let auth_dir = lake.table_dir(Table::Auth).join("tenant=sakuragaoka");
@@ -127,4 +132,31 @@ fn tenant_names_cannot_escape_the_lake() {
         opts.tenant = tenant.into();
         assert!(Importer::new(&lake, opts).is_err(), "{tenant:?} accepted");
     }
+}
+
+#[test]
+fn auto_format_tells_squid_from_syslog() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::new(dir.path().join("lake"));
+    let mut opts = options(4096);
+    opts.format = Format::Auto;
+    let input = "1763769600.123    233 10.20.1.15 TCP_MISS/200 1027 GET http://www.example.jp/ - HIER_DIRECT/93.184.216.34 text/html\n\
+                 1763769601.000      0 10.20.1.16 TCP_DENIED/403 3890 CONNECT storage.example.com:443 tanaka HIER_NONE/- text/html\n\
+                 1763769601.000 garbage\n\
+                 <13>Nov 22 09:00:00 inet-proxy01 squid[1]: Starting Squid Cache\n";
+    let mut importer = Importer::new(&lake, opts).unwrap();
+    let stats = importer
+        .import_reader(input.as_bytes(), "access.log", reference())
+        .unwrap();
+    importer.finish().unwrap();
+    assert_eq!((stats.proxy, stats.syslog, stats.unparsed), (2, 1, 1));
+    assert_eq!(
+        rows_in_lake(&lake),
+        [
+            (Table::Syslog, 1),
+            (Table::Auth, 0),
+            (Table::Proxy, 2),
+            (Table::Unparsed, 1)
+        ]
+    );
 }

@@ -14,4 +14,6 @@ pub enum ParseError {
     Header(String),
     #[error("malformed RFC 5424 structured data: {0}")]
     StructuredData(String),
+    #[error("malformed squid access.log line: {0}")]
+    Squid(String),
 }

@@ -8,6 +8,7 @@ pub mod context;
 pub mod error;
 pub mod pam_unix;
 pub mod record;
+pub mod squid;
 pub mod sshd;
 pub mod su;
 pub mod sudo;
@@ -19,7 +20,7 @@ mod test_support;
 
 pub use context::ParseContext;
 pub use error::ParseError;
-pub use record::{AuthEvent, Outcome, Record, SyslogRecord};
+pub use record::{AuthEvent, Outcome, ProxyRecord, Record, SyslogRecord};
 
 /// The parsers that claim authentication events from syslog messages.
 const AUTH_CLASSIFIERS: [fn(&SyslogRecord) -> Option<AuthEvent>; 4] = [
@@ -44,4 +45,20 @@ pub fn parse_syslog_line(line: &str, ctx: &ParseContext) -> Result<Record, Parse
             None => Record::Syslog(record),
         },
     )
+}
+
+/// Parses one Squid native access.log line into a [`Record::Proxy`].
+pub fn parse_squid_line(line: &str) -> Result<Record, ParseError> {
+    squid::parse(line).map(Record::Proxy)
+}
+
+/// `--format auto`: picks the parser from the line's first token. A Unix
+/// epoch with milliseconds (`1763769600.123`) is Squid's native format;
+/// everything else is tried as syslog (RFC 5424, RFC 3164, file lines).
+pub fn parse_auto(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
+    if squid::looks_like(line) {
+        parse_squid_line(line)
+    } else {
+        parse_syslog_line(line, ctx)
+    }
 }

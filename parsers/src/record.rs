@@ -57,6 +57,37 @@ pub struct AuthEvent {
     pub reason: Option<String>,
 }
 
+/// A web proxy request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyRecord {
+    pub time: DateTime<Utc>,
+    /// The client (the staff member's terminal).
+    pub src_ip: Option<String>,
+    /// Authenticated user, when the proxy knows it.
+    pub user: Option<String>,
+    pub method: Option<String>,
+    pub url: Option<String>,
+    /// Lowercase host, without port.
+    pub url_host: Option<String>,
+    /// Path without the query string.
+    pub url_path: Option<String>,
+    /// HTTP status; `None` when the proxy logged none (Squid `000`).
+    pub status: Option<u16>,
+    /// Bytes sent to the client.
+    pub bytes_in: Option<u64>,
+    /// Bytes sent by the client.
+    pub bytes_out: Option<u64>,
+    /// The proxy's verdict/cache result (`TCP_MISS`, `TCP_DENIED`, …).
+    pub action: Option<String>,
+    /// URL category, when the proxy classifies.
+    pub category: Option<String>,
+    pub user_agent: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub content_type: Option<String>,
+    /// Upstream server or parent proxy the request went to.
+    pub upstream: Option<String>,
+}
+
 /// One parsed record, routed to the table that fits it best.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
@@ -64,4 +95,6 @@ pub enum Record {
     Syslog(SyslogRecord),
     /// Goes to the `auth` table; the syslog envelope supplies time and host.
     Auth(SyslogRecord, AuthEvent),
+    /// Goes to the `proxy` table.
+    Proxy(ProxyRecord),
 }

@@ -3,7 +3,7 @@
 //! panic, and what parses must be sane. A poor man's fuzzer that runs in
 //! every `cargo test`; seeds are fixed so a failure reproduces.
 
-use bannin_parsers::{ParseContext, Record, parse_syslog_line};
+use bannin_parsers::{ParseContext, Record, parse_auto};
 
 const SEEDS: &[&str] = &[
     "<38>Nov 22 09:01:02 lg-file01 sshd[4242]: Failed password for invalid user admin from 10.30.5.77 port 40022 ssh2",
@@ -14,6 +14,8 @@ const SEEDS: &[&str] = &[
     "<86>Nov 22 09:00:00 sshd[7]: Invalid user  from 1.2.3.4 port 5",
     "Nov 22 09:00:00 lg-file01 sudo:   tanaka : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/tanaka ; USER=root ; COMMAND=/bin/bash",
     "Nov 22 09:00:00 lg-file01 su[2002]: FAILED SU (to root) tanaka on pts/0",
+    "1763769600.123    233 10.20.1.15 TCP_MISS/200 1027 GET http://www.example.jp:8080/a?q=1 - HIER_DIRECT/93.184.216.34 text/html",
+    "1763769601.000      0 10.20.1.16 TCP_DENIED/403 3890 CONNECT drive.example.com:443 tanaka HIER_NONE/- text/html",
 ];
 
 /// xorshift64*: deterministic, no dependency.
@@ -69,7 +71,7 @@ fn mutated_lines_never_panic_and_parse_sanely() {
     for round in 0..20_000 {
         let seed = SEEDS[round % SEEDS.len()];
         let line = mutate(&mut rng, seed);
-        match parse_syslog_line(&line, &ctx) {
+        match parse_auto(&line, &ctx) {
             Ok(Record::Syslog(r)) | Ok(Record::Auth(r, _)) => {
                 ok += 1;
                 assert!(r.facility.is_none_or(|f| f <= 23), "{line:?}");
@@ -78,6 +80,15 @@ fn mutated_lines_never_panic_and_parse_sanely() {
                     r.host
                         .as_deref()
                         .is_none_or(|h| !h.is_empty() && !h.contains(' ')),
+                    "{line:?}"
+                );
+            }
+            Ok(Record::Proxy(r)) => {
+                ok += 1;
+                assert!(
+                    r.url_host
+                        .as_deref()
+                        .is_none_or(|h| h == h.to_ascii_lowercase()),
                     "{line:?}"
                 );
             }

@@ -35,7 +35,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
     let day = municipality_day(&DayOptions { date, seed: SEED });
     let syslog_file = write_lines(&inputs.join("syslog.log"), &day.syslog_lines)?;
     let auth_file = write_lines(&inputs.join("auth.log"), &day.auth_log_lines)?;
-    println!(
+    say!(
         "generated {} syslog and {} auth.log lines for {TENANT} (桜ヶ丘市), {date} JST",
         day.syslog_lines.len(),
         day.auth_log_lines.len()
@@ -53,9 +53,11 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
     ingest::import(&data, options, &[syslog_file, auth_file])?;
     let reports = rules::evaluate(&data).await?;
     let alerts: usize = reports.iter().map(|r| r.new + r.updated).sum();
-    println!(
+    say!(
         "rules raised {alerts} alert(s); injected: {} failed root logins on {} from {}",
-        day.brute_force.failures, day.brute_force.host, day.brute_force.src_ip
+        day.brute_force.failures,
+        day.brute_force.host,
+        day.brute_force.src_ip
     );
 
     if args.no_serve {
@@ -106,16 +108,16 @@ fn print_next_steps(data: &DataDir, url: Option<&str>) {
         })
         .unwrap_or_else(|| "bannin".to_owned());
     let data_dir = data.root().display();
-    println!();
+    say!();
     if let Some(url) = url {
-        println!("  web console:  {url}/");
-        println!("  alerts API:   curl -s {url}/api/v1/alerts");
+        say!("  web console:  {url}/");
+        say!("  alerts API:   curl -s {url}/api/v1/alerts");
     }
-    println!(
+    say!(
         "  ad-hoc SQL:   {exe} --data-dir {data_dir} sql \"SELECT host, \\\"user\\\", src_ip, count(*) AS failures FROM auth WHERE outcome = 'failure' GROUP BY 1, 2, 3 ORDER BY failures DESC LIMIT 10\""
     );
-    println!("  re-run rules: {exe} --data-dir {data_dir} rules run");
+    say!("  re-run rules: {exe} --data-dir {data_dir} rules run");
     if url.is_some() {
-        println!("\nPress Ctrl-C to stop.");
+        say!("\nPress Ctrl-C to stop.");
     }
 }

@@ -22,7 +22,7 @@ pub fn run(config: &Config, data: &DataDir, args: &IngestArgs) -> Result<()> {
         privileged_accounts: config.ingest.privileged_accounts.clone(),
     };
     let stats = import(data, options, &args.files)?;
-    println!("{}", summary("total", &stats));
+    say!("{}", summary("total", &stats));
     Ok(())
 }
 
@@ -39,7 +39,7 @@ pub fn import(
     let mut importer = Importer::new(&lake, options)?;
     for file in files {
         let stats = importer.import_file(file)?;
-        println!("{}", summary(&file.display().to_string(), &stats));
+        say!("{}", summary(&file.display().to_string(), &stats));
     }
     let (totals, committed) = importer.finish().context("cannot write to the lake")?;
     tracing::info!(files = committed.len(), "lake files committed");
@@ -48,7 +48,7 @@ pub fn import(
 
 fn summary(label: &str, s: &ImportStats) -> String {
     format!(
-        "{label}: {} lines → syslog {}, auth {}, unparsed {}, empty {}",
-        s.lines, s.syslog, s.auth, s.unparsed, s.empty
+        "{label}: {} lines → syslog {}, auth {}, proxy {}, unparsed {}, empty {}",
+        s.lines, s.syslog, s.auth, s.proxy, s.unparsed, s.empty
     )
 }

@@ -9,9 +9,12 @@ use crate::config::DataDir;
 /// Runs every rule once; prints one line per rule.
 pub async fn run(data: &DataDir) -> Result<()> {
     for report in evaluate(data).await? {
-        println!(
+        say!(
             "{}: {} incidents ({} new alerts, {} updated)",
-            report.rule_id, report.incidents, report.new, report.updated
+            report.rule_id,
+            report.incidents,
+            report.new,
+            report.updated
         );
     }
     Ok(())
@@ -30,7 +33,7 @@ pub async fn evaluate(data: &DataDir) -> Result<Vec<RunReport>> {
 
 pub fn list() -> Result<()> {
     for rule in packs::builtin()? {
-        println!(
+        say!(
             "{}\t{}\t{} / {}",
             rule.id,
             rule.severity.as_str(),

@@ -13,7 +13,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         .as_deref()
         .unwrap_or(&config.serve.listen_http);
     let listener = bind(addr).await?;
-    println!("bannin is listening on http://{}/", listener.local_addr()?);
+    say!("bannin is listening on http://{}/", listener.local_addr()?);
     serve(listener, data).await
 }
 
