@@ -53,12 +53,14 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
-    /// Pick the parser from each record (Squid native lines by their epoch time, else syslog).
+    /// Pick the parser from each record (Squid by its epoch time, FortiGate by `date=`, else syslog).
     Auto,
     /// RFC 5424, RFC 3164, and syslog files without PRI (/var/log/auth.log).
     Syslog,
     /// Squid native access.log.
     Squid,
+    /// FortiGate key=value logs (with or without PRI).
+    Fortigate,
 }
 
 impl From<InputFormat> for bannin_ingest::Format {
@@ -67,6 +69,7 @@ impl From<InputFormat> for bannin_ingest::Format {
             InputFormat::Auto => Self::Auto,
             InputFormat::Syslog => Self::Syslog,
             InputFormat::Squid => Self::Squid,
+            InputFormat::Fortigate => Self::Fortigate,
         }
     }
 }

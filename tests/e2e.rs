@@ -161,7 +161,9 @@ fn ingest_sql_rules_serve() {
         ],
     ));
     assert!(
-        out.contains("total: 15 lines → syslog 2, auth 7, proxy 0, unparsed 4, empty 2"),
+        out.contains(
+            "total: 15 lines → syslog 2, auth 7, proxy 0, firewall 0, unparsed 4, empty 2"
+        ),
         "{out}"
     );
 

@@ -7,7 +7,7 @@ use arrow::array::{
     ArrayRef, BooleanArray, RecordBatch, StringArray, TimestampMicrosecondArray, UInt8Array,
     UInt16Array, UInt64Array,
 };
-use bannin_parsers::{AuthEvent, ProxyRecord, SyslogRecord};
+use bannin_parsers::{AuthEvent, FirewallRecord, ProxyRecord, SyslogRecord};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{IngestError, Table};
@@ -32,6 +32,7 @@ pub enum Body {
         privileged: bool,
     },
     Proxy(ProxyRecord),
+    Firewall(FirewallRecord),
     Unparsed {
         error: String,
     },
@@ -49,6 +50,7 @@ impl Row {
             Body::Syslog(_) => Table::Syslog,
             Body::Auth { .. } => Table::Auth,
             Body::Proxy(_) => Table::Proxy,
+            Body::Firewall(_) => Table::Firewall,
             Body::Unparsed { .. } => Table::Unparsed,
         }
     }
@@ -56,6 +58,7 @@ impl Row {
     fn host(&self) -> Option<&str> {
         match &self.body {
             Body::Syslog(r) | Body::Auth { envelope: r, .. } => r.host.as_deref(),
+            Body::Firewall(r) => r.host.as_deref(),
             Body::Proxy(_) | Body::Unparsed { .. } => None,
         }
     }
@@ -202,6 +205,38 @@ pub fn record_batch(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestErr
                 u64s(|r| r.duration_ms),
                 strings(recs.iter().map(|r| r.content_type.as_deref())),
                 strings(recs.iter().map(|r| r.upstream.as_deref())),
+            ]);
+        }
+        Table::Firewall => {
+            let recs: Vec<&FirewallRecord> = rows
+                .iter()
+                .filter_map(|r| match &r.body {
+                    Body::Firewall(rec) => Some(rec),
+                    _ => None,
+                })
+                .collect();
+            let u64s = |f: fn(&FirewallRecord) -> Option<u64>| -> ArrayRef {
+                Arc::new(UInt64Array::from_iter(recs.iter().map(|r| f(r))))
+            };
+            let u16s = |f: fn(&FirewallRecord) -> Option<u16>| -> ArrayRef {
+                Arc::new(UInt16Array::from_iter(recs.iter().map(|r| f(r))))
+            };
+            columns.extend([
+                strings(recs.iter().map(|r| r.log_type.as_deref())),
+                strings(recs.iter().map(|r| r.subtype.as_deref())),
+                strings(recs.iter().map(|r| r.action.as_deref())),
+                strings(recs.iter().map(|r| r.src_ip.as_deref())),
+                u16s(|r| r.src_port),
+                strings(recs.iter().map(|r| r.dst_ip.as_deref())),
+                u16s(|r| r.dst_port),
+                strings(recs.iter().map(|r| r.proto.as_deref())),
+                u64s(|r| r.bytes_in),
+                u64s(|r| r.bytes_out),
+                strings(recs.iter().map(|r| r.rule.as_deref())),
+                strings(recs.iter().map(|r| r.src_zone.as_deref())),
+                strings(recs.iter().map(|r| r.dst_zone.as_deref())),
+                strings(recs.iter().map(|r| r.app.as_deref())),
+                strings(recs.iter().map(|r| r.message.as_deref())),
             ]);
         }
         Table::Unparsed => {

@@ -15,10 +15,12 @@ pub enum Format {
     Syslog,
     /// Squid native access.log.
     Squid,
+    /// FortiGate key=value logs.
+    Fortigate,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 3] = ["auto", "syslog", "squid"];
+    pub const NAMES: [&'static str; 4] = ["auto", "syslog", "squid", "fortigate"];
 
     /// Parses one decoded line.
     pub fn parse(self, line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
@@ -26,6 +28,7 @@ impl Format {
             Format::Auto => bannin_parsers::parse_auto(line, ctx),
             Format::Syslog => bannin_parsers::parse_syslog_line(line, ctx),
             Format::Squid => bannin_parsers::parse_squid_line(line),
+            Format::Fortigate => bannin_parsers::parse_fortigate_line(line, ctx),
         }
     }
 }
@@ -38,6 +41,7 @@ impl FromStr for Format {
             "auto" => Ok(Format::Auto),
             "syslog" => Ok(Format::Syslog),
             "squid" => Ok(Format::Squid),
+            "fortigate" => Ok(Format::Fortigate),
             other => Err(IngestError::UnknownFormat(other.to_owned())),
         }
     }

@@ -44,13 +44,14 @@ pub struct ImportStats {
     pub syslog: u64,
     pub auth: u64,
     pub proxy: u64,
+    pub firewall: u64,
     pub unparsed: u64,
 }
 
 impl ImportStats {
     /// Records kept in the lake: every non-empty line, exactly once.
     pub fn records(&self) -> u64 {
-        self.syslog + self.auth + self.proxy + self.unparsed
+        self.syslog + self.auth + self.proxy + self.firewall + self.unparsed
     }
 
     fn add(&mut self, other: &ImportStats) {
@@ -59,6 +60,7 @@ impl ImportStats {
         self.syslog += other.syslog;
         self.auth += other.auth;
         self.proxy += other.proxy;
+        self.firewall += other.firewall;
         self.unparsed += other.unparsed;
     }
 }
@@ -136,6 +138,7 @@ impl<'l> Importer<'l> {
                 Body::Syslog(_) => stats.syslog += 1,
                 Body::Auth { .. } => stats.auth += 1,
                 Body::Proxy(_) => stats.proxy += 1,
+                Body::Firewall(_) => stats.firewall += 1,
                 Body::Unparsed { .. } => stats.unparsed += 1,
             }
             self.pending.push(&self.options.tenant, row);

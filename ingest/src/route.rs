@@ -54,6 +54,10 @@ pub fn route(
         raw: text.clone().into_owned(),
     };
     Some(match record {
+        Record::Firewall(rec) => Row {
+            core: core(rec.time),
+            body: Body::Firewall(rec),
+        },
         Record::Proxy(rec) => Row {
             core: core(rec.time),
             body: Body::Proxy(rec),

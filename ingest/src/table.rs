@@ -15,6 +15,7 @@ pub enum Table {
     Syslog,
     Auth,
     Proxy,
+    Firewall,
     Unparsed,
 }
 
@@ -22,13 +23,20 @@ pub enum Table {
 pub const PARTITION_COLUMNS: [&str; 2] = ["tenant", "date"];
 
 impl Table {
-    pub const ALL: [Table; 4] = [Table::Syslog, Table::Auth, Table::Proxy, Table::Unparsed];
+    pub const ALL: [Table; 5] = [
+        Table::Syslog,
+        Table::Auth,
+        Table::Proxy,
+        Table::Firewall,
+        Table::Unparsed,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Table::Syslog => "syslog",
             Table::Auth => "auth",
             Table::Proxy => "proxy",
+            Table::Firewall => "firewall",
             Table::Unparsed => "unparsed",
         }
     }
@@ -80,12 +88,32 @@ impl Table {
                 utf8("upstream"),
             ])
         });
+        static FIREWALL: LazyLock<SchemaRef> = LazyLock::new(|| {
+            with_core(vec![
+                utf8("log_type"),
+                utf8("subtype"),
+                utf8("action"),
+                utf8("src_ip"),
+                Field::new("src_port", DataType::UInt16, true),
+                utf8("dst_ip"),
+                Field::new("dst_port", DataType::UInt16, true),
+                utf8("proto"),
+                Field::new("bytes_in", DataType::UInt64, true),
+                Field::new("bytes_out", DataType::UInt64, true),
+                utf8("rule"),
+                utf8("src_zone"),
+                utf8("dst_zone"),
+                utf8("app"),
+                utf8("message"),
+            ])
+        });
         static UNPARSED: LazyLock<SchemaRef> =
             LazyLock::new(|| with_core(vec![Field::new("error", DataType::Utf8, false)]));
         match self {
             Table::Syslog => SYSLOG.clone(),
             Table::Auth => AUTH.clone(),
             Table::Proxy => PROXY.clone(),
+            Table::Firewall => FIREWALL.clone(),
             Table::Unparsed => UNPARSED.clone(),
         }
     }

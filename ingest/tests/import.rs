@@ -25,9 +25,9 @@ fn reference() -> DateTime<Utc> {
     "2026-11-23T00:00:00Z".parse().unwrap()
 }
 
-/// Rows per table, read back from the Parquet files.
-fn rows_in_lake(lake: &Lake) -> [(Table, i64); 4] {
-    Table::ALL.map(|table| {
+/// Rows per table that has any, read back from the Parquet files.
+fn rows_in_lake(lake: &Lake) -> Vec<(&'static str, i64)> {
+    let counts = Table::ALL.map(|table| {
         let mut rows = 0;
         for entry in walk(&lake.table_dir(table)) {
             if entry.extension().is_some_and(|e| e == "parquet") {
@@ -35,8 +35,9 @@ fn rows_in_lake(lake: &Lake) -> [(Table, i64); 4] {
                 rows += reader.metadata().file_metadata().num_rows();
             }
         }
-        (table, rows)
-    })
+        (table.name(), rows)
+    });
+    counts.into_iter().filter(|(_, rows)| *rows > 0).collect()
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -95,12 +96,7 @@ fn every_line_is_kept_once_even_when_hostile() {
     assert!(!files.is_empty());
     assert_eq!(
         rows_in_lake(&lake),
-        [
-            (Table::Syslog, 4),
-            (Table::Auth, 4),
-            (Table::Proxy, 0),
-            (Table::Unparsed, 4)
-        ]
+        [("syslog", 4), ("auth", 4), ("unparsed", 4)]
     );
     // Partitions: tenant, then the UTC date of each event.
     let auth_dir = lake.table_dir(Table::Auth).join("tenant=sakuragaoka");
@@ -135,7 +131,7 @@ fn tenant_names_cannot_escape_the_lake() {
 }
 
 #[test]
-fn auto_format_tells_squid_from_syslog() {
+fn auto_format_tells_squid_and_fortigate_from_syslog() {
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::new(dir.path().join("lake"));
     let mut opts = options(4096);
@@ -143,20 +139,26 @@ fn auto_format_tells_squid_from_syslog() {
     let input = "1763769600.123    233 10.20.1.15 TCP_MISS/200 1027 GET http://www.example.jp/ - HIER_DIRECT/93.184.216.34 text/html\n\
                  1763769601.000      0 10.20.1.16 TCP_DENIED/403 3890 CONNECT storage.example.com:443 tanaka HIER_NONE/- text/html\n\
                  1763769601.000 garbage\n\
-                 <13>Nov 22 09:00:00 inet-proxy01 squid[1]: Starting Squid Cache\n";
+                 <13>Nov 22 09:00:00 inet-proxy01 squid[1]: Starting Squid Cache\n\
+                 <189>date=2026-11-22 time=09:00:00 devname=\"inet-fw01\" devid=\"FGT\" type=\"traffic\" subtype=\"forward\" srcip=10.40.1.15 srcport=5 dstip=93.184.216.34 dstport=443 proto=6 action=\"deny\" policyid=0\n\
+                 Nov 22 03:00:00 inet-web01 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.9 DST=10.40.0.5 LEN=60 PROTO=TCP SPT=51234 DPT=22\n\
+                 <189>date=2026-11-22 time=09:00:00 no device fields\n";
     let mut importer = Importer::new(&lake, opts).unwrap();
     let stats = importer
         .import_reader(input.as_bytes(), "access.log", reference())
         .unwrap();
     importer.finish().unwrap();
-    assert_eq!((stats.proxy, stats.syslog, stats.unparsed), (2, 1, 1));
+    assert_eq!(
+        (stats.proxy, stats.firewall, stats.syslog, stats.unparsed),
+        (2, 2, 1, 2)
+    );
     assert_eq!(
         rows_in_lake(&lake),
         [
-            (Table::Syslog, 1),
-            (Table::Auth, 0),
-            (Table::Proxy, 2),
-            (Table::Unparsed, 1)
+            ("syslog", 1),
+            ("proxy", 2),
+            ("firewall", 2),
+            ("unparsed", 2)
         ]
     );
 }

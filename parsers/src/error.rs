@@ -16,4 +16,6 @@ pub enum ParseError {
     StructuredData(String),
     #[error("malformed squid access.log line: {0}")]
     Squid(String),
+    #[error("malformed FortiGate log: {0}")]
+    FortiGate(String),
 }

@@ -6,6 +6,9 @@
 
 pub mod context;
 pub mod error;
+pub mod fortigate;
+pub mod kv;
+pub mod netfilter;
 pub mod pam_unix;
 pub mod record;
 pub mod squid;
@@ -20,7 +23,7 @@ mod test_support;
 
 pub use context::ParseContext;
 pub use error::ParseError;
-pub use record::{AuthEvent, Outcome, ProxyRecord, Record, SyslogRecord};
+pub use record::{AuthEvent, FirewallRecord, Outcome, ProxyRecord, Record, SyslogRecord};
 
 /// The parsers that claim authentication events from syslog messages.
 const AUTH_CLASSIFIERS: [fn(&SyslogRecord) -> Option<AuthEvent>; 4] = [
@@ -31,11 +34,15 @@ const AUTH_CLASSIFIERS: [fn(&SyslogRecord) -> Option<AuthEvent>; 4] = [
 ];
 
 /// Parses one syslog-family line (RFC 5424, RFC 3164, or a syslog file line
-/// without PRI) and lets the richer parsers claim it: an sshd, sudo, su or
-/// old-style PAM authentication event becomes [`Record::Auth`], anything else stays
+/// without PRI) and lets the richer parsers claim it: a netfilter packet log
+/// becomes [`Record::Firewall`]; an sshd, sudo, su or old-style PAM
+/// authentication event becomes [`Record::Auth`]; anything else stays
 /// [`Record::Syslog`].
 pub fn parse_syslog_line(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
     let record = syslog::parse(line, ctx)?;
+    if let Some(firewall) = netfilter::classify(&record) {
+        return Ok(Record::Firewall(firewall));
+    }
     Ok(
         match AUTH_CLASSIFIERS
             .iter()
@@ -52,12 +59,20 @@ pub fn parse_squid_line(line: &str) -> Result<Record, ParseError> {
     squid::parse(line).map(Record::Proxy)
 }
 
-/// `--format auto`: picks the parser from the line's first token. A Unix
+/// Parses one FortiGate log line into a [`Record::Firewall`].
+pub fn parse_fortigate_line(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
+    fortigate::parse(line, ctx).map(Record::Firewall)
+}
+
+/// `--format auto`: picks the parser from how the line starts. A Unix
 /// epoch with milliseconds (`1763769600.123`) is Squid's native format;
-/// everything else is tried as syslog (RFC 5424, RFC 3164, file lines).
+/// `[<PRI>]date=` / `logver=` / `eventtime=` is FortiGate; everything else
+/// is tried as syslog (RFC 5424, RFC 3164, file lines).
 pub fn parse_auto(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
     if squid::looks_like(line) {
         parse_squid_line(line)
+    } else if fortigate::looks_like(line) {
+        parse_fortigate_line(line, ctx)
     } else {
         parse_syslog_line(line, ctx)
     }

@@ -88,6 +88,39 @@ pub struct ProxyRecord {
     pub upstream: Option<String>,
 }
 
+/// A firewall event: a connection allowed or denied, or an appliance event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirewallRecord {
+    pub time: DateTime<Utc>,
+    /// The firewall (device name, or the syslog host).
+    pub host: Option<String>,
+    /// `traffic`, `utm`, `event`, …
+    pub log_type: Option<String>,
+    pub subtype: Option<String>,
+    /// `accept`, `deny`, `close`, … as the device says.
+    pub action: Option<String>,
+    pub src_ip: Option<String>,
+    pub src_port: Option<u16>,
+    pub dst_ip: Option<String>,
+    pub dst_port: Option<u16>,
+    /// `tcp`, `udp`, `icmp`, or the protocol number.
+    pub proto: Option<String>,
+    /// Bytes received by the source (download).
+    pub bytes_in: Option<u64>,
+    /// Bytes sent by the source (upload).
+    pub bytes_out: Option<u64>,
+    /// Policy / rule id or log prefix.
+    pub rule: Option<String>,
+    /// Ingress interface or zone.
+    pub src_zone: Option<String>,
+    /// Egress interface or zone.
+    pub dst_zone: Option<String>,
+    /// Application or service the device identified.
+    pub app: Option<String>,
+    /// The device's own message text (event logs).
+    pub message: Option<String>,
+}
+
 /// One parsed record, routed to the table that fits it best.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
@@ -97,4 +130,6 @@ pub enum Record {
     Auth(SyslogRecord, AuthEvent),
     /// Goes to the `proxy` table.
     Proxy(ProxyRecord),
+    /// Goes to the `firewall` table.
+    Firewall(FirewallRecord),
 }

@@ -16,6 +16,8 @@ const SEEDS: &[&str] = &[
     "Nov 22 09:00:00 lg-file01 su[2002]: FAILED SU (to root) tanaka on pts/0",
     "1763769600.123    233 10.20.1.15 TCP_MISS/200 1027 GET http://www.example.jp:8080/a?q=1 - HIER_DIRECT/93.184.216.34 text/html",
     "1763769601.000      0 10.20.1.16 TCP_DENIED/403 3890 CONNECT drive.example.com:443 tanaka HIER_NONE/- text/html",
+    "<189>date=2026-11-22 time=09:00:00 devname=\"inet-fw01\" devid=\"FGT\" type=\"traffic\" subtype=\"forward\" eventtime=1763769600123456789 tz=\"+0900\" srcip=10.40.1.15 srcport=51234 dstip=93.184.216.34 dstport=443 proto=6 action=\"accept\" sentbyte=1234 rcvdbyte=56789 msg=\"a \\\"q\\\"\"",
+    "Nov 22 03:00:00 inet-web01 kernel: [81234.567890] [UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.9 DST=10.40.0.5 LEN=60 PROTO=TCP SPT=51234 DPT=22",
 ];
 
 /// xorshift64*: deterministic, no dependency.
@@ -82,6 +84,10 @@ fn mutated_lines_never_panic_and_parse_sanely() {
                         .is_none_or(|h| !h.is_empty() && !h.contains(' ')),
                     "{line:?}"
                 );
+            }
+            Ok(Record::Firewall(r)) => {
+                ok += 1;
+                assert!(r.src_ip.is_some() || r.log_type.is_some(), "{line:?}");
             }
             Ok(Record::Proxy(r)) => {
                 ok += 1;

@@ -48,7 +48,7 @@ pub fn import(
 
 fn summary(label: &str, s: &ImportStats) -> String {
     format!(
-        "{label}: {} lines → syslog {}, auth {}, proxy {}, unparsed {}, empty {}",
-        s.lines, s.syslog, s.auth, s.proxy, s.unparsed, s.empty
+        "{label}: {} lines → syslog {}, auth {}, proxy {}, firewall {}, unparsed {}, empty {}",
+        s.lines, s.syslog, s.auth, s.proxy, s.firewall, s.unparsed, s.empty
     )
 }
