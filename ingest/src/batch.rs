@@ -119,6 +119,24 @@ fn times(values: impl Iterator<Item = DateTime<Utc>>) -> ArrayRef {
     Arc::new(TimestampMicrosecondArray::from(micros).with_timezone("UTC"))
 }
 
+/// One column of a table's specific records.
+fn text<'a, T>(recs: &[&'a T], f: impl Fn(&'a T) -> Option<&'a str>) -> ArrayRef {
+    strings(recs.iter().map(|r| f(r)))
+}
+
+fn u16s<T>(recs: &[&T], f: impl Fn(&T) -> Option<u16>) -> ArrayRef {
+    Arc::new(UInt16Array::from_iter(recs.iter().map(|r| f(r))))
+}
+
+fn u64s<T>(recs: &[&T], f: impl Fn(&T) -> Option<u64>) -> ArrayRef {
+    Arc::new(UInt64Array::from_iter(recs.iter().map(|r| f(r))))
+}
+
+/// The bodies of one kind among `rows`.
+fn pick<'a, T>(rows: &'a [Row], f: impl Fn(&'a Body) -> Option<T>) -> Vec<T> {
+    rows.iter().filter_map(|r| f(&r.body)).collect()
+}
+
 /// Rows of one table as an Arrow batch in the table's file schema, in the
 /// order given.
 pub fn record_batch(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestError> {
@@ -130,125 +148,105 @@ pub fn record_batch(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestErr
         strings(rows.iter().map(|r| r.core.segment.as_deref())),
     ];
     match table {
-        Table::Syslog => {
-            let recs: Vec<&SyslogRecord> = rows
-                .iter()
-                .filter_map(|r| match &r.body {
-                    Body::Syslog(rec) => Some(rec),
-                    _ => None,
-                })
-                .collect();
-            columns.extend([
-                strings(recs.iter().map(|r| r.app_name.as_deref())),
-                strings(recs.iter().map(|r| r.procid.as_deref())),
-                strings(recs.iter().map(|r| r.msgid.as_deref())),
-                Arc::new(UInt8Array::from_iter(recs.iter().map(|r| r.facility))) as ArrayRef,
-                Arc::new(UInt8Array::from_iter(recs.iter().map(|r| r.severity))),
-                strings(recs.iter().map(|r| r.structured_data.as_deref())),
-                strings(recs.iter().map(|r| Some(r.message.as_str()))),
-            ]);
-        }
-        Table::Auth => {
-            let recs: Vec<(&SyslogRecord, &AuthEvent, bool)> = rows
-                .iter()
-                .filter_map(|r| match &r.body {
-                    Body::Auth {
-                        envelope,
-                        event,
-                        privileged,
-                    } => Some((envelope, event, *privileged)),
-                    _ => None,
-                })
-                .collect();
-            columns.extend([
-                strings(recs.iter().map(|(_, e, _)| Some(e.app.as_str()))),
-                strings(recs.iter().map(|(_, e, _)| e.user.as_deref())),
-                strings(recs.iter().map(|(_, e, _)| e.src_ip.as_deref())),
-                Arc::new(UInt16Array::from_iter(
-                    recs.iter().map(|(_, e, _)| e.src_port),
-                )) as ArrayRef,
-                strings(recs.iter().map(|(_, e, _)| Some(e.outcome.as_str()))),
-                strings(recs.iter().map(|(_, e, _)| e.method.as_deref())),
-                strings(recs.iter().map(|(_, e, _)| e.reason.as_deref())),
-                Arc::new(BooleanArray::from_iter(recs.iter().map(|_| None::<bool>))),
-                Arc::new(BooleanArray::from_iter(
-                    recs.iter().map(|(_, _, p)| Some(*p)),
-                )),
-                strings(recs.iter().map(|(_, e, _)| e.target_user.as_deref())),
-                strings(recs.iter().map(|(r, _, _)| Some(r.message.as_str()))),
-            ]);
-        }
-        Table::Proxy => {
-            let recs: Vec<&ProxyRecord> = rows
-                .iter()
-                .filter_map(|r| match &r.body {
-                    Body::Proxy(rec) => Some(rec),
-                    _ => None,
-                })
-                .collect();
-            let u64s = |f: fn(&ProxyRecord) -> Option<u64>| -> ArrayRef {
-                Arc::new(UInt64Array::from_iter(recs.iter().map(|r| f(r))))
-            };
-            columns.extend([
-                strings(recs.iter().map(|r| r.src_ip.as_deref())),
-                strings(recs.iter().map(|r| r.user.as_deref())),
-                strings(recs.iter().map(|r| r.method.as_deref())),
-                strings(recs.iter().map(|r| r.url.as_deref())),
-                strings(recs.iter().map(|r| r.url_host.as_deref())),
-                strings(recs.iter().map(|r| r.url_path.as_deref())),
-                Arc::new(UInt16Array::from_iter(recs.iter().map(|r| r.status))) as ArrayRef,
-                u64s(|r| r.bytes_in),
-                u64s(|r| r.bytes_out),
-                strings(recs.iter().map(|r| r.action.as_deref())),
-                strings(recs.iter().map(|r| r.category.as_deref())),
-                strings(recs.iter().map(|r| r.user_agent.as_deref())),
-                u64s(|r| r.duration_ms),
-                strings(recs.iter().map(|r| r.content_type.as_deref())),
-                strings(recs.iter().map(|r| r.upstream.as_deref())),
-            ]);
-        }
-        Table::Firewall => {
-            let recs: Vec<&FirewallRecord> = rows
-                .iter()
-                .filter_map(|r| match &r.body {
-                    Body::Firewall(rec) => Some(rec),
-                    _ => None,
-                })
-                .collect();
-            let u64s = |f: fn(&FirewallRecord) -> Option<u64>| -> ArrayRef {
-                Arc::new(UInt64Array::from_iter(recs.iter().map(|r| f(r))))
-            };
-            let u16s = |f: fn(&FirewallRecord) -> Option<u16>| -> ArrayRef {
-                Arc::new(UInt16Array::from_iter(recs.iter().map(|r| f(r))))
-            };
-            columns.extend([
-                strings(recs.iter().map(|r| r.log_type.as_deref())),
-                strings(recs.iter().map(|r| r.subtype.as_deref())),
-                strings(recs.iter().map(|r| r.action.as_deref())),
-                strings(recs.iter().map(|r| r.src_ip.as_deref())),
-                u16s(|r| r.src_port),
-                strings(recs.iter().map(|r| r.dst_ip.as_deref())),
-                u16s(|r| r.dst_port),
-                strings(recs.iter().map(|r| r.proto.as_deref())),
-                u64s(|r| r.bytes_in),
-                u64s(|r| r.bytes_out),
-                strings(recs.iter().map(|r| r.rule.as_deref())),
-                strings(recs.iter().map(|r| r.src_zone.as_deref())),
-                strings(recs.iter().map(|r| r.dst_zone.as_deref())),
-                strings(recs.iter().map(|r| r.app.as_deref())),
-                strings(recs.iter().map(|r| r.message.as_deref())),
-            ]);
-        }
-        Table::Unparsed => {
-            columns.push(strings(rows.iter().map(|r| match &r.body {
-                Body::Unparsed { error } => Some(error.as_str()),
-                _ => None,
-            })));
-        }
+        Table::Syslog => columns.extend(syslog_columns(&pick(rows, |b| match b {
+            Body::Syslog(rec) => Some(rec),
+            _ => None,
+        }))),
+        Table::Auth => columns.extend(auth_columns(&pick(rows, |b| match b {
+            Body::Auth {
+                envelope,
+                event,
+                privileged,
+            } => Some((envelope, event, *privileged)),
+            _ => None,
+        }))),
+        Table::Proxy => columns.extend(proxy_columns(&pick(rows, |b| match b {
+            Body::Proxy(rec) => Some(rec),
+            _ => None,
+        }))),
+        Table::Firewall => columns.extend(firewall_columns(&pick(rows, |b| match b {
+            Body::Firewall(rec) => Some(rec),
+            _ => None,
+        }))),
+        Table::Unparsed => columns.push(strings(rows.iter().map(|r| match &r.body {
+            Body::Unparsed { error } => Some(error.as_str()),
+            _ => None,
+        }))),
     }
     columns.push(strings(rows.iter().map(|r| Some(r.core.raw.as_str()))));
     RecordBatch::try_new(table.file_schema(), columns).map_err(|source| IngestError::Arrow {
         table: table.name(),
         source,
     })
+}
+
+fn syslog_columns(recs: &[&SyslogRecord]) -> Vec<ArrayRef> {
+    vec![
+        text(recs, |r| r.app_name.as_deref()),
+        text(recs, |r| r.procid.as_deref()),
+        text(recs, |r| r.msgid.as_deref()),
+        Arc::new(UInt8Array::from_iter(recs.iter().map(|r| r.facility))),
+        Arc::new(UInt8Array::from_iter(recs.iter().map(|r| r.severity))),
+        text(recs, |r| r.structured_data.as_deref()),
+        text(recs, |r| Some(r.message.as_str())),
+    ]
+}
+
+fn auth_columns(recs: &[(&SyslogRecord, &AuthEvent, bool)]) -> Vec<ArrayRef> {
+    let events: Vec<&AuthEvent> = recs.iter().map(|(_, e, _)| *e).collect();
+    vec![
+        text(&events, |e| Some(e.app.as_str())),
+        text(&events, |e| e.user.as_deref()),
+        text(&events, |e| e.src_ip.as_deref()),
+        u16s(&events, |e| e.src_port),
+        text(&events, |e| Some(e.outcome.as_str())),
+        text(&events, |e| e.method.as_deref()),
+        text(&events, |e| e.reason.as_deref()),
+        Arc::new(BooleanArray::from_iter(recs.iter().map(|_| None::<bool>))),
+        Arc::new(BooleanArray::from_iter(
+            recs.iter().map(|(_, _, p)| Some(*p)),
+        )),
+        text(&events, |e| e.target_user.as_deref()),
+        strings(recs.iter().map(|(r, _, _)| Some(r.message.as_str()))),
+    ]
+}
+
+fn proxy_columns(recs: &[&ProxyRecord]) -> Vec<ArrayRef> {
+    vec![
+        text(recs, |r| r.src_ip.as_deref()),
+        text(recs, |r| r.user.as_deref()),
+        text(recs, |r| r.method.as_deref()),
+        text(recs, |r| r.url.as_deref()),
+        text(recs, |r| r.url_host.as_deref()),
+        text(recs, |r| r.url_path.as_deref()),
+        u16s(recs, |r| r.status),
+        u64s(recs, |r| r.bytes_in),
+        u64s(recs, |r| r.bytes_out),
+        text(recs, |r| r.action.as_deref()),
+        text(recs, |r| r.category.as_deref()),
+        text(recs, |r| r.user_agent.as_deref()),
+        u64s(recs, |r| r.duration_ms),
+        text(recs, |r| r.content_type.as_deref()),
+        text(recs, |r| r.upstream.as_deref()),
+    ]
+}
+
+fn firewall_columns(recs: &[&FirewallRecord]) -> Vec<ArrayRef> {
+    vec![
+        text(recs, |r| r.log_type.as_deref()),
+        text(recs, |r| r.subtype.as_deref()),
+        text(recs, |r| r.action.as_deref()),
+        text(recs, |r| r.src_ip.as_deref()),
+        u16s(recs, |r| r.src_port),
+        text(recs, |r| r.dst_ip.as_deref()),
+        u16s(recs, |r| r.dst_port),
+        text(recs, |r| r.proto.as_deref()),
+        u64s(recs, |r| r.bytes_in),
+        u64s(recs, |r| r.bytes_out),
+        text(recs, |r| r.rule.as_deref()),
+        text(recs, |r| r.src_zone.as_deref()),
+        text(recs, |r| r.dst_zone.as_deref()),
+        text(recs, |r| r.app.as_deref()),
+        text(recs, |r| r.message.as_deref()),
+    ]
 }
