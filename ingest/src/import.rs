@@ -93,21 +93,10 @@ impl<'l> Importer<'l> {
             path: path.to_path_buf(),
             source,
         };
-        let file = File::open(path).map_err(read_err)?;
-        let metadata = file.metadata().map_err(read_err)?;
-        if metadata.is_dir() {
-            return Err(read_err(std::io::Error::other("is a directory")));
-        }
-        let reference = metadata
-            .modified()
-            .map(DateTime::<Utc>::from)
-            .unwrap_or_else(|_| Utc::now());
-        let source = self.options.source.clone().unwrap_or_else(|| {
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string())
-        });
-        self.import_reader(BufReader::new(file), &source, reference)
+        let input = InputFile::open(path)?;
+        let source = self.options.source.clone().unwrap_or(input.name);
+        let (file, reference) = (input.reader, input.reference);
+        self.import_reader(file, &source, reference)
             .map_err(|e| match e {
                 ImportReadError::Io(source) => read_err(source),
                 ImportReadError::Ingest(e) => e,
@@ -162,6 +151,44 @@ impl<'l> Importer<'l> {
     pub fn finish(mut self) -> Result<(ImportStats, Vec<CommittedFile>), IngestError> {
         self.flush()?;
         Ok((self.totals, self.committed))
+    }
+}
+
+/// A log file opened for reading.
+pub struct InputFile {
+    pub reader: BufReader<File>,
+    /// The file's name, the default source name.
+    pub name: String,
+    /// The file's modification time (now, if unknown): year-less timestamps
+    /// are placed relative to it.
+    pub reference: DateTime<Utc>,
+}
+
+impl InputFile {
+    /// Opens `path`; a directory or unreadable file is a clear error.
+    pub fn open(path: &Path) -> Result<Self, IngestError> {
+        let read_err = |source| IngestError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::open(path).map_err(read_err)?;
+        let metadata = file.metadata().map_err(read_err)?;
+        if metadata.is_dir() {
+            return Err(read_err(std::io::Error::other("is a directory")));
+        }
+        let reference = metadata
+            .modified()
+            .map(DateTime::<Utc>::from)
+            .unwrap_or_else(|_| Utc::now());
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        Ok(Self {
+            reader: BufReader::new(file),
+            name,
+            reference,
+        })
     }
 }
 

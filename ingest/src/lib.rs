@@ -21,6 +21,6 @@ pub mod table;
 pub use batch::Partitions;
 pub use error::IngestError;
 pub use format::Format;
-pub use import::{ImportOptions, ImportStats, Importer};
+pub use import::{ImportOptions, ImportStats, Importer, InputFile};
 pub use lake::Lake;
 pub use table::Table;

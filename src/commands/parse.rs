@@ -3,15 +3,14 @@
 //! the table it would land in and its columns, exactly as `ingest` would
 //! store them.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use bannin_ingest::batch::{Row, record_batch};
 use bannin_ingest::lines::BoundedLines;
 use bannin_ingest::route::route;
-use bannin_ingest::{ImportOptions, Table};
+use bannin_ingest::{ImportOptions, InputFile, Table};
 use bannin_parsers::ParseContext;
 use bannin_query::rows::to_json_rows;
 use chrono::{DateTime, Utc};
@@ -44,18 +43,8 @@ pub fn run(config: &Config, args: &ParseArgs) -> Result<()> {
                 Utc::now(),
             )
         } else {
-            let file = File::open(&args.file)
-                .with_context(|| format!("cannot read {}", args.file.display()))?;
-            let modified = file.metadata().and_then(|m| m.modified()).ok();
-            let name = args.file.file_name().map_or_else(
-                || args.file.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            (
-                Box::new(BufReader::new(file)),
-                name,
-                modified.map_or_else(Utc::now, DateTime::<Utc>::from),
-            )
+            let input = InputFile::open(&args.file)?;
+            (Box::new(input.reader), input.name, input.reference)
         };
     let ctx = ParseContext {
         reference,
