@@ -291,6 +291,12 @@ fn demo_serves_the_injected_brute_force() {
         .output()
         .unwrap());
     assert!(out.contains("rules raised 1 alert(s)"), "{out}");
+    // Every generated line is understood, and every table has rows.
+    let data = demo_dir.join("data");
+    assert_eq!(count(&data, "unparsed"), 0);
+    for table in ["syslog", "auth", "proxy", "firewall"] {
+        assert!(count(&data, table) > 10, "{table} is nearly empty");
+    }
 }
 
 #[test]

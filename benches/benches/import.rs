@@ -8,12 +8,19 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 fn import(c: &mut Criterion) {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
     let day = municipality_day(&DayOptions { date, seed: 1 });
-    let mut text = day.syslog_lines.join("\n");
-    text.push('\n');
-    text.push_str(&day.auth_log_lines.join("\n"));
-    let lines = (day.syslog_lines.len() + day.auth_log_lines.len()) as u64;
+    let all: Vec<&String> = [
+        &day.syslog_lines,
+        &day.auth_log_lines,
+        &day.proxy_lines,
+        &day.firewall_lines,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let text: String = all.iter().flat_map(|l| [l.as_str(), "\n"]).collect();
+    let lines = all.len() as u64;
     let options = ImportOptions {
-        format: Format::Syslog,
+        format: Format::Auto,
         tenant: "bench".into(),
         source: None,
         segment: None,

@@ -5,7 +5,9 @@
 //! The day is deterministic for a given seed. It holds ordinary staff and
 //! operations traffic plus exactly one injected attack: a password brute force
 //! against `root` on `lg-file01` from another LGWAN machine between 02:10 and
-//! 02:20 JST. The address plan is documented in `municipality/town.rs`.
+//! 02:20 JST. The internet zone's proxy and firewall also log in their native
+//! formats, including some shadow-IT uploads (see [`GeneratedDay::proxy_lines`]).
+//! The address plan is documented in `municipality/town.rs`.
 
 mod attack;
 mod clock;
@@ -14,12 +16,16 @@ mod dice;
 mod dns;
 mod feed;
 mod firewall;
+mod fortigate;
 mod jobs;
 mod kernel;
 mod mail;
 mod probes;
+mod proxy;
+mod sites;
 mod sshd;
 mod systemd;
+mod timeline;
 mod timesync;
 mod town;
 
@@ -73,14 +79,44 @@ pub struct GeneratedDay {
     /// (NO PRI): `Nov 22 09:01:02 host sshd[1234]: Accepted password for
     /// tanaka from 10.20.1.15 port 51234 ssh2`.
     pub auth_log_lines: Vec<String>,
+    /// Squid native access.log of the internet-zone proxy `inet-proxy01`
+    /// (NO PRI): `1763769601.000      0 10.40.1.16 TCP_TUNNEL/200 5120 CONNECT
+    /// www.e-gov.go.jp:443 tanaka HIER_DIRECT/203.0.113.20 -`. The time is
+    /// the UTC epoch with milliseconds; clients are internet-zone terminals
+    /// (10.40.1.x). Mostly office-hours HTTPS tunnels to government, lg.jp and
+    /// news sites, some plain HTTP, some `TCP_DENIED/403` to blocked
+    /// categories.
+    ///
+    /// Shadow IT: one clerk makes 3 to 6 uploads to an unapproved cloud
+    /// storage between 10:00 and 17:00 JST, each a `TCP_TUNNEL/200` for
+    /// `CONNECT files.example-storage.com:443` with the clerk's user name and
+    /// a long elapsed time. No other line mentions that host. The native size
+    /// field only counts the reply to the client, so uploads are not large.
+    pub proxy_lines: Vec<String>,
+    /// FortiGate logs from `inet-fw01`, each WITH a PRI and NO syslog header:
+    /// `<189>date=2026-11-22 time=09:00:00 devname="inet-fw01" devid=...
+    /// eventtime=1763769600123456789 tz="+0900" logid="0000000013"
+    /// type="traffic" subtype="forward" ...`. `date`/`time` are JST,
+    /// `eventtime` is the same instant in ns since the epoch. Mostly traffic
+    /// logs (`accept`/`close`; `deny` for internet scans of 22/23/445/3389 on
+    /// 10.40.0.x and for terminals bypassing the proxy), plus a few
+    /// `type="event" subtype="system"` admin logins and logouts from
+    /// 10.40.1.5.
+    pub firewall_lines: Vec<String>,
     /// Ground truth for the injected attack.
     pub brute_force: InjectedBruteForce,
 }
 
-/// Generates one municipal day of syslog and auth.log lines.
+/// Salts that give the proxy and the firewall their own random streams, so
+/// adding them left every other line of the day unchanged.
+const PROXY_STREAM: u64 = 0x7072_6f78_795f_6c6f;
+const FIREWALL_STREAM: u64 = 0x666f_7274_6967_6174;
+
+/// Generates one municipal day of syslog, auth.log, proxy and firewall lines.
 pub fn municipality_day(opts: &DayOptions) -> GeneratedDay {
+    let day = Day::new(opts.date);
     let mut rng = SmallRng::seed_from_u64(opts.seed);
-    let mut feeds = Feeds::new(Day::new(opts.date));
+    let mut feeds = Feeds::new(day);
 
     cron::generate(&mut rng, &mut feeds);
     systemd::generate(&mut rng, &mut feeds);
@@ -94,9 +130,16 @@ pub fn municipality_day(opts: &DayOptions) -> GeneratedDay {
     let brute_force = attack::inject(&mut rng, &mut feeds);
 
     let (syslog_lines, auth_log_lines) = feeds.into_lines();
+    let proxy_lines = proxy::generate(&mut SmallRng::seed_from_u64(opts.seed ^ PROXY_STREAM), day);
+    let firewall_lines = fortigate::generate(
+        &mut SmallRng::seed_from_u64(opts.seed ^ FIREWALL_STREAM),
+        day,
+    );
     GeneratedDay {
         syslog_lines,
         auth_log_lines,
+        proxy_lines,
+        firewall_lines,
         brute_force,
     }
 }

@@ -31,7 +31,14 @@ impl QuerySession {
             .with_allow_dml(false)
             .with_allow_statements(false);
         let frame = self.ctx.sql_with_options(sql, options).await?;
-        Ok(frame.collect().await?)
+        let schema = frame.schema().inner().clone();
+        let mut batches = frame.collect().await?;
+        if batches.is_empty() {
+            // Keep the columns of an empty result, so a table or CSV still
+            // shows its header.
+            batches.push(RecordBatch::new_empty(schema));
+        }
+        Ok(batches)
     }
 
     /// The underlying context (for registering lookup tables, UDFs).

@@ -80,6 +80,14 @@ async fn output_formats() {
     assert!(json.contains(r#""src_port":null"#), "{json}");
     assert!(render(OutputFormat::Csv).starts_with("host,src_port\n"));
     assert!(render(OutputFormat::Table).contains("| lg-file01 |"));
+
+    let empty = session
+        .sql("SELECT host, src_port FROM auth WHERE false")
+        .await
+        .unwrap();
+    let mut csv = Vec::new();
+    output::write(&empty, OutputFormat::Csv, &mut csv).unwrap();
+    assert_eq!(String::from_utf8(csv).unwrap(), "host,src_port\n");
 }
 
 #[tokio::test]

@@ -33,16 +33,22 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
         .checked_sub_days(Days::new(1))
         .unwrap_or(today_jst);
     let day = municipality_day(&DayOptions { date, seed: SEED });
-    let syslog_file = write_lines(&inputs.join("syslog.log"), &day.syslog_lines)?;
-    let auth_file = write_lines(&inputs.join("auth.log"), &day.auth_log_lines)?;
+    let files = [
+        write_lines(&inputs.join("syslog.log"), &day.syslog_lines)?,
+        write_lines(&inputs.join("auth.log"), &day.auth_log_lines)?,
+        write_lines(&inputs.join("proxy-access.log"), &day.proxy_lines)?,
+        write_lines(&inputs.join("fortigate.log"), &day.firewall_lines)?,
+    ];
     say!(
-        "generated {} syslog and {} auth.log lines for {TENANT} (桜ヶ丘市), {date} JST",
+        "generated {} syslog, {} auth.log, {} proxy and {} firewall lines for {TENANT} (桜ヶ丘市), {date} JST",
         day.syslog_lines.len(),
-        day.auth_log_lines.len()
+        day.auth_log_lines.len(),
+        day.proxy_lines.len(),
+        day.firewall_lines.len()
     );
 
     let options = ImportOptions {
-        format: bannin_ingest::Format::Syslog,
+        format: bannin_ingest::Format::Auto,
         tenant: TENANT.to_owned(),
         source: None,
         segment: None,
@@ -50,7 +56,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
         max_line_bytes: config.ingest.max_line_bytes,
         privileged_accounts: config.ingest.privileged_accounts.clone(),
     };
-    ingest::import(&data, options, &[syslog_file, auth_file])?;
+    ingest::import(&data, options, &files)?;
     let reports = rules::evaluate(&data).await?;
     let alerts: usize = reports.iter().map(|r| r.new + r.updated).sum();
     say!(
@@ -115,6 +121,9 @@ fn print_next_steps(data: &DataDir, url: Option<&str>) {
     }
     say!(
         "  ad-hoc SQL:   {exe} --data-dir {data_dir} sql \"SELECT host, \\\"user\\\", src_ip, count(*) AS failures FROM auth WHERE outcome = 'failure' GROUP BY 1, 2, 3 ORDER BY failures DESC LIMIT 10\""
+    );
+    say!(
+        "  web traffic:  {exe} --data-dir {data_dir} sql \"SELECT url_host, count(*) AS requests FROM proxy GROUP BY 1 ORDER BY 2 DESC LIMIT 10\""
     );
     say!("  re-run rules: {exe} --data-dir {data_dir} rules run");
     if url.is_some() {

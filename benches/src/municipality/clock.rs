@@ -45,6 +45,11 @@ impl Day {
         (self.local(at) - TimeDelta::hours(JST_OFFSET_HOURS)).and_utc()
     }
 
+    /// Milliseconds since the Unix epoch of a local time.
+    pub(super) fn epoch_millis(&self, at: Ms) -> i64 {
+        self.utc(at).timestamp_millis()
+    }
+
     /// RFC 3164 / rsyslog file stamp: `Nov  2 09:01:02` (no year, no zone).
     pub(super) fn bsd_stamp(&self, at: Ms) -> String {
         self.local(at).format("%b %e %H:%M:%S").to_string()

@@ -4,6 +4,7 @@ use rand::Rng;
 use rand::rngs::SmallRng;
 
 use super::clock::{HOUR, Ms};
+use super::town::{CLERKS, Desk, STAFF};
 
 /// One element of a non-empty constant table.
 pub(super) fn pick<'a, T>(rng: &mut SmallRng, items: &'a [T]) -> &'a T {
@@ -44,4 +45,13 @@ pub(super) fn hourly_volume(rng: &mut SmallRng, hour: u32, office: u32, night: u
 pub(super) fn outside_ip(rng: &mut SmallRng) -> String {
     let net = pick(rng, &["198.51.100", "203.0.113"]);
     format!("{net}.{}", rng.random_range(2..250))
+}
+
+/// Anyone at an internet-zone terminal: staff with server accounts or clerks.
+pub(super) fn desk(rng: &mut SmallRng) -> Desk {
+    let index = rng.random_range(0..STAFF.len() + CLERKS.len());
+    match STAFF.get(index) {
+        Some(account) => Desk::from(account),
+        None => CLERKS[index - STAFF.len()],
+    }
 }

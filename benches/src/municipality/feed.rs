@@ -1,8 +1,9 @@
-//! The two output feeds and how a record is rendered onto each.
+//! The two syslog-family output feeds and how a record is rendered onto each.
 
 use chrono::{DateTime, Utc};
 
 use super::clock::{DAY, Day, Ms};
+use super::timeline::Timeline;
 use super::town::{Host, Wire};
 
 /// Syslog facility codes (RFC 5424 section 6.2.1).
@@ -63,24 +64,29 @@ impl<'a> Syslog<'a> {
     }
 
     fn pri(&self) -> u8 {
-        self.facility as u8 * 8 + self.severity as u8
+        pri(self.facility, self.severity)
     }
 }
 
-/// Lines collected out of order, sorted once at the end.
+/// The syslog PRI value (`<PRI>`) of a facility and severity.
+pub(super) fn pri(facility: Facility, severity: Severity) -> u8 {
+    facility as u8 * 8 + severity as u8
+}
+
+/// The syslog and auth.log feeds, each sorted once at the end.
 #[derive(Debug)]
 pub(super) struct Feeds {
     day: Day,
-    syslog: Vec<(Ms, String)>,
-    auth: Vec<(Ms, String)>,
+    syslog: Timeline<Ms>,
+    auth: Timeline<Ms>,
 }
 
 impl Feeds {
     pub(super) fn new(day: Day) -> Self {
         Self {
             day,
-            syslog: Vec::new(),
-            auth: Vec::new(),
+            syslog: Timeline::new(),
+            auth: Timeline::new(),
         }
     }
 
@@ -93,7 +99,7 @@ impl Feeds {
         let at = at.min(DAY - 1);
         let stamp = self.day.bsd_stamp(at);
         self.auth
-            .push((at, format!("{stamp} {} {tag}: {text}", host.name)));
+            .push(at, format!("{stamp} {} {tag}: {text}", host.name));
     }
 
     /// A network syslog line in the sender's own wire format.
@@ -126,17 +132,12 @@ impl Feeds {
                 )
             }
         };
-        self.syslog.push((at, line));
+        self.syslog.push(at, line);
     }
 
     /// Both feeds as `(syslog_lines, auth_log_lines)`, each in time order;
     /// lines with the same time keep the order they were produced in.
     pub(super) fn into_lines(self) -> (Vec<String>, Vec<String>) {
-        (sorted(self.syslog), sorted(self.auth))
+        (self.syslog.into_lines(), self.auth.into_lines())
     }
-}
-
-fn sorted(mut lines: Vec<(Ms, String)>) -> Vec<String> {
-    lines.sort_by_key(|(at, _)| *at);
-    lines.into_iter().map(|(_, line)| line).collect()
 }

@@ -2,6 +2,8 @@ use chrono::{NaiveDate, NaiveTime, TimeDelta};
 
 use super::*;
 
+mod edge;
+
 fn opts(seed: u64) -> DayOptions {
     DayOptions {
         date: NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date"),
@@ -199,4 +201,25 @@ fn ordinary_activity_is_present() {
     assert!(has("Failed password for invalid user test from "));
     assert!(has("sudo:   opsadmin : TTY=pts/"));
     assert!(has("CRON["));
+}
+
+/// FNV-1a over the lines, each followed by a newline.
+fn fingerprint(lines: &[String]) -> u64 {
+    lines
+        .iter()
+        .flat_map(|line| line.bytes().chain([b'\n']))
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// Recorded before the proxy and firewall feeds were added: those draw from
+/// their own random streams and must not disturb the older feeds.
+#[test]
+fn syslog_and_auth_output_is_unchanged_for_seed_42() {
+    let day = day(42);
+    assert_eq!(day.syslog_lines.len(), 8_371);
+    assert_eq!(day.auth_log_lines.len(), 1_218);
+    assert_eq!(fingerprint(&day.syslog_lines), 0x05a6_db08_6ac1_2f9f);
+    assert_eq!(fingerprint(&day.auth_log_lines), 0xee3d_7c33_32b1_6b9e);
 }

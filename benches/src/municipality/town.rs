@@ -5,7 +5,7 @@
 //! | 10.10.0.0/16 | マイナンバー利用事務系: servers 10.10.0.x, terminals 10.10.1.x |
 //! | 10.20.0.0/16 | LGWAN接続系 staff terminals 10.20.1.x |
 //! | 10.30.0.0/16 | LGWAN接続系 servers 10.30.0.x (10.30.5.77 is the attacker's foothold) |
-//! | 10.40.0.0/16 | インターネット接続系: servers 10.40.0.x, terminals 10.40.1.x |
+//! | 10.40.0.0/16 | インターネット接続系: servers 10.40.0.x, terminals 10.40.1.x (10.40.1.5 is the firewall admin console, 10.40.1.101-110 clerks) |
 //! | 198.51.100.0/24, 203.0.113.0/24 | the internet |
 
 /// The municipality's mail domain.
@@ -252,6 +252,76 @@ pub(super) const OPS: Account = Account {
     sudoer: true,
     forgetful: false,
 };
+
+/// Someone working at an internet-zone terminal.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Desk {
+    pub(super) user: &'static str,
+    /// Last octet of the terminal in 10.40.1.0/24.
+    pub(super) terminal: u8,
+}
+
+impl Desk {
+    pub(super) fn ip(self) -> String {
+        Zone::Internet.terminal(self.terminal)
+    }
+}
+
+impl From<&Account> for Desk {
+    fn from(account: &Account) -> Self {
+        Self {
+            user: account.name,
+            terminal: account.terminal,
+        }
+    }
+}
+
+/// Staff with an internet-zone terminal but no server accounts.
+pub(super) const CLERKS: [Desk; 10] = [
+    Desk {
+        user: "watanabe",
+        terminal: 101,
+    },
+    Desk {
+        user: "nakamura",
+        terminal: 102,
+    },
+    Desk {
+        user: "kobayashi",
+        terminal: 103,
+    },
+    Desk {
+        user: "kato",
+        terminal: 104,
+    },
+    Desk {
+        user: "yoshida",
+        terminal: 105,
+    },
+    Desk {
+        user: "yamada",
+        terminal: 106,
+    },
+    Desk {
+        user: "sasaki",
+        terminal: 107,
+    },
+    Desk {
+        user: "matsumoto",
+        terminal: 108,
+    },
+    Desk {
+        user: "inoue",
+        terminal: 109,
+    },
+    Desk {
+        user: "kimura",
+        terminal: 110,
+    },
+];
+
+/// The terminal the firewall is administered from (10.40.1.5).
+pub(super) const FW_ADMIN_CONSOLE: u8 = 5;
 
 /// Where the injected attack comes from: an LGWAN machine, not a terminal.
 pub(super) const ATTACKER_IP: &str = "10.30.5.77";
