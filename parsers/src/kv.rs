@@ -1,10 +1,12 @@
 //! `key=value` lists as appliances write them (FortiGate, many others):
 //! values are bare words or double-quoted strings that may hold spaces and
-//! `\"` escapes.
+//! `\"` escapes. Values borrow from the line unless they hold an escape.
+
+use std::borrow::Cow;
 
 /// Splits `input` into (key, value) pairs. Words without `=` are skipped;
 /// an unterminated quote takes the rest of the line.
-pub fn pairs(input: &str) -> Vec<(&str, String)> {
+pub fn pairs(input: &str) -> Vec<(&str, Cow<'_, str>)> {
     let mut out = Vec::new();
     let mut rest = input.trim_start();
     while !rest.is_empty() {
@@ -19,7 +21,7 @@ pub fn pairs(input: &str) -> Vec<(&str, String)> {
             None => {
                 let end = after.find(' ').unwrap_or(after.len());
                 let (value, next) = after.split_at(end);
-                (value.to_owned(), next)
+                (Cow::Borrowed(value), next)
             }
         };
         if !key.is_empty() {
@@ -32,28 +34,36 @@ pub fn pairs(input: &str) -> Vec<(&str, String)> {
 
 /// The value up to the closing quote (unescaping `\"` and `\\`), and what
 /// follows it.
-fn quoted_value(s: &str) -> (String, &str) {
-    let mut value = String::new();
-    let mut chars = s.char_indices();
+fn quoted_value(s: &str) -> (Cow<'_, str>, &str) {
+    let end = s.find(['"', '\\']).unwrap_or(s.len());
+    let (head, tail) = s.split_at(end);
+    if let Some(rest) = tail.strip_prefix('"') {
+        return (Cow::Borrowed(head), rest);
+    }
+    if tail.is_empty() {
+        return (Cow::Borrowed(head), "");
+    }
+    let mut value = String::from(head);
+    let mut chars = tail.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
             '\\' => match chars.next() {
                 Some((_, escaped)) => value.push(escaped),
-                None => return (value, ""),
+                None => return (Cow::Owned(value), ""),
             },
-            '"' => return (value, s.get(i + 1..).unwrap_or_default()),
+            '"' => return (Cow::Owned(value), tail.get(i + 1..).unwrap_or_default()),
             other => value.push(other),
         }
     }
-    (value, "")
+    (Cow::Owned(value), "")
 }
 
 /// The value of `key` among `pairs`, if present and not empty.
-pub fn get<'a>(pairs: &'a [(&str, String)], key: &str) -> Option<&'a str> {
+pub fn get<'a>(pairs: &'a [(&str, Cow<'_, str>)], key: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| *k == key)
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v.as_ref())
         .filter(|v| !v.is_empty())
 }
 
@@ -64,7 +74,7 @@ mod tests {
     #[test]
     fn bare_quoted_and_escaped_values() {
         let p = pairs(r#"a=1 b="two words" c="say \"hi\"" flag d= e="unterminated"#);
-        let got: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let got: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_ref())).collect();
         assert_eq!(
             got,
             vec![
