@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use bannin_ingest::ImportOptions;
 use chrono::FixedOffset;
 use serde::Deserialize;
 
@@ -60,6 +61,20 @@ impl IngestConfig {
     /// `timezone` as a UTC offset.
     pub fn offset(&self) -> Result<FixedOffset> {
         parse_offset(&self.timezone).context("ingest.timezone")
+    }
+
+    /// Import options from this configuration, for `format`; callers
+    /// override what their command line says.
+    pub fn import_options(&self, format: bannin_ingest::Format) -> Result<ImportOptions> {
+        Ok(ImportOptions {
+            format,
+            tenant: self.tenant.clone(),
+            source: None,
+            segment: None,
+            offset: self.offset()?,
+            max_line_bytes: self.max_line_bytes,
+            privileged_accounts: self.privileged_accounts.clone(),
+        })
     }
 }
 

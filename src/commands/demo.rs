@@ -47,14 +47,11 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
         day.firewall_lines.len()
     );
 
+    // The generated logs are in JST whatever the configuration says.
     let options = ImportOptions {
-        format: bannin_ingest::Format::Auto,
         tenant: TENANT.to_owned(),
-        source: None,
-        segment: None,
-        offset: config.ingest.offset()?,
-        max_line_bytes: config.ingest.max_line_bytes,
-        privileged_accounts: config.ingest.privileged_accounts.clone(),
+        offset: bannin_parsers::context::jst(),
+        ..config.ingest.import_options(bannin_ingest::Format::Auto)?
     };
     ingest::import(&data, options, &files)?;
     let reports = rules::evaluate(&data).await?;

@@ -10,16 +10,13 @@ use crate::config::{Config, DataDir};
 pub fn run(config: &Config, data: &DataDir, args: &IngestArgs) -> Result<()> {
     data.ensure()?;
     let options = ImportOptions {
-        format: args.format.into(),
         tenant: args
             .tenant
             .clone()
             .unwrap_or_else(|| config.ingest.tenant.clone()),
         source: args.source.clone(),
         segment: args.segment.map(|s| s.as_str().to_owned()),
-        offset: config.ingest.offset()?,
-        max_line_bytes: config.ingest.max_line_bytes,
-        privileged_accounts: config.ingest.privileged_accounts.clone(),
+        ..config.ingest.import_options(args.format.into())?
     };
     let stats = import(data, options, &args.files)?;
     say!("{}", summary("total", &stats));

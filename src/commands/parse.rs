@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use bannin_ingest::batch::{Row, record_batch};
 use bannin_ingest::lines::BoundedLines;
 use bannin_ingest::route::route;
-use bannin_ingest::{ImportOptions, InputFile, Table};
+use bannin_ingest::{InputFile, Table};
 use bannin_parsers::ParseContext;
 use bannin_query::rows::to_json_rows;
 use chrono::{DateTime, Utc};
@@ -23,18 +23,10 @@ use crate::config::Config;
 const CHUNK: usize = 1024;
 
 pub fn run(config: &Config, args: &ParseArgs) -> Result<()> {
-    let options = ImportOptions {
-        format: args.format.into(),
-        tenant: config.ingest.tenant.clone(),
-        source: None,
-        segment: None,
-        offset: match &args.tz {
-            Some(tz) => crate::config::parse_offset(tz)?,
-            None => config.ingest.offset()?,
-        },
-        max_line_bytes: config.ingest.max_line_bytes,
-        privileged_accounts: config.ingest.privileged_accounts.clone(),
-    };
+    let mut options = config.ingest.import_options(args.format.into())?;
+    if let Some(tz) = &args.tz {
+        options.offset = crate::config::parse_offset(tz)?;
+    }
     let (reader, source, reference): (Box<dyn BufRead>, String, DateTime<Utc>) =
         if args.file == Path::new("-") {
             (
