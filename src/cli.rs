@@ -53,7 +53,7 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
-    /// Pick the parser from each record (Squid by its epoch time, FortiGate by `date=`, else syslog).
+    /// Pick the parser from each record (JSON → Windows, Squid by its epoch time, FortiGate by `date=`, else syslog).
     Auto,
     /// RFC 5424, RFC 3164, and syslog files without PRI (/var/log/auth.log).
     Syslog,
@@ -61,6 +61,8 @@ pub enum InputFormat {
     Squid,
     /// FortiGate key=value logs (with or without PRI).
     Fortigate,
+    /// Windows Security events as JSON lines (NXLog, Winlogbeat).
+    Windows,
 }
 
 impl From<InputFormat> for bannin_ingest::Format {
@@ -70,6 +72,7 @@ impl From<InputFormat> for bannin_ingest::Format {
             InputFormat::Syslog => Self::Syslog,
             InputFormat::Squid => Self::Squid,
             InputFormat::Fortigate => Self::Fortigate,
+            InputFormat::Windows => Self::Windows,
         }
     }
 }

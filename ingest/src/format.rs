@@ -17,10 +17,12 @@ pub enum Format {
     Squid,
     /// FortiGate key=value logs.
     Fortigate,
+    /// Windows events as JSON lines (NXLog, Winlogbeat).
+    Windows,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 4] = ["auto", "syslog", "squid", "fortigate"];
+    pub const NAMES: [&'static str; 5] = ["auto", "syslog", "squid", "fortigate", "windows"];
 
     /// Parses one decoded line.
     pub fn parse(self, line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
@@ -29,6 +31,7 @@ impl Format {
             Format::Syslog => bannin_parsers::parse_syslog_line(line, ctx),
             Format::Squid => bannin_parsers::parse_squid_line(line),
             Format::Fortigate => bannin_parsers::parse_fortigate_line(line, ctx),
+            Format::Windows => bannin_parsers::windows::parse(line, ctx),
         }
     }
 }
@@ -42,6 +45,7 @@ impl FromStr for Format {
             "syslog" => Ok(Format::Syslog),
             "squid" => Ok(Format::Squid),
             "fortigate" => Ok(Format::Fortigate),
+            "windows" => Ok(Format::Windows),
             other => Err(IngestError::UnknownFormat(other.to_owned())),
         }
     }

@@ -18,4 +18,6 @@ pub enum ParseError {
     Squid(String),
     #[error("malformed FortiGate log: {0}")]
     FortiGate(String),
+    #[error("malformed Windows event: {0}")]
+    Windows(String),
 }

@@ -17,6 +17,7 @@ pub mod su;
 pub mod sudo;
 pub mod syslog;
 pub mod timestamp;
+pub mod windows;
 
 #[cfg(test)]
 mod test_support;
@@ -26,17 +27,19 @@ pub use error::ParseError;
 pub use record::{AuthEvent, FirewallRecord, Outcome, ProxyRecord, Record, SyslogRecord};
 
 /// The parsers that claim authentication events from syslog messages.
-const AUTH_CLASSIFIERS: [fn(&SyslogRecord) -> Option<AuthEvent>; 4] = [
+const AUTH_CLASSIFIERS: [fn(&SyslogRecord) -> Option<AuthEvent>; 5] = [
     sshd::classify,
     sudo::classify,
     su::classify,
     pam_unix::classify,
+    windows::classify,
 ];
 
 /// Parses one syslog-family line (RFC 5424, RFC 3164, or a syslog file line
 /// without PRI) and lets the richer parsers claim it: a netfilter packet log
 /// becomes [`Record::Firewall`]; an sshd, sudo, su or old-style PAM
-/// authentication event becomes [`Record::Auth`]; anything else stays
+/// authentication event (or a Windows logon event sent as JSON in the
+/// message) becomes [`Record::Auth`]; anything else stays
 /// [`Record::Syslog`].
 pub fn parse_syslog_line(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
     let record = syslog::parse(line, ctx)?;
@@ -66,10 +69,13 @@ pub fn parse_fortigate_line(line: &str, ctx: &ParseContext) -> Result<Record, Pa
 
 /// `--format auto`: picks the parser from how the line starts. A Unix
 /// epoch with milliseconds (`1763769600.123`) is Squid's native format;
-/// `[<PRI>]date=` / `logver=` / `eventtime=` is FortiGate; everything else
-/// is tried as syslog (RFC 5424, RFC 3164, file lines).
+/// `[<PRI>]date=` / `logver=` / `eventtime=` is FortiGate; `{` is a JSON
+/// Windows event; everything else is tried as syslog (RFC 5424, RFC 3164,
+/// file lines).
 pub fn parse_auto(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
-    if squid::looks_like(line) {
+    if line.trim_start().starts_with('{') {
+        windows::parse(line, ctx)
+    } else if squid::looks_like(line) {
         parse_squid_line(line)
     } else if fortigate::looks_like(line) {
         parse_fortigate_line(line, ctx)

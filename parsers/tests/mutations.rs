@@ -17,6 +17,8 @@ const SEEDS: &[&str] = &[
     "1763769600.123    233 10.20.1.15 TCP_MISS/200 1027 GET http://www.example.jp:8080/a?q=1 - HIER_DIRECT/93.184.216.34 text/html",
     "1763769601.000      0 10.20.1.16 TCP_DENIED/403 3890 CONNECT drive.example.com:443 tanaka HIER_NONE/- text/html",
     "<189>date=2026-11-22 time=09:00:00 devname=\"inet-fw01\" devid=\"FGT\" type=\"traffic\" subtype=\"forward\" eventtime=1763769600123456789 tz=\"+0900\" srcip=10.40.1.15 srcport=51234 dstip=93.184.216.34 dstport=443 proto=6 action=\"accept\" sentbyte=1234 rcvdbyte=56789 msg=\"a \\\"q\\\"\"",
+    r#"{"EventTime":"2026-11-22 02:10:00","Hostname":"lg-ad01","EventID":4625,"TargetUserName":"Administrator","LogonType":"3","IpAddress":"10.30.5.77","IpPort":"51234","SubStatus":"0xC000006A"}"#,
+    r#"{"@timestamp":"2026-11-22T00:05:00.123Z","winlog":{"event_id":"4624","computer_name":"lg-ad01","event_data":{"TargetUserName":"tanaka","LogonType":"10"}}}"#,
     "Nov 22 03:00:00 inet-web01 kernel: [81234.567890] [UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.9 DST=10.40.0.5 LEN=60 PROTO=TCP SPT=51234 DPT=22",
 ];
 

@@ -9,7 +9,7 @@ fn lake_with(lines: &[&str]) -> (tempfile::TempDir, Lake) {
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::new(dir.path().join("lake"));
     let options = ImportOptions {
-        format: Format::Syslog,
+        format: Format::Auto,
         tenant: "sakuragaoka".into(),
         source: None,
         segment: None,
@@ -95,4 +95,28 @@ async fn an_empty_lake_raises_nothing() {
         .await
         .unwrap();
     assert!(reports.iter().all(|r| r.incidents == 0));
+}
+
+#[tokio::test]
+async fn windows_administrator_bursts_are_caught() {
+    let lines: Vec<String> = ["02:10:00", "02:11:00", "02:12:30"]
+        .iter()
+        .map(|t| {
+            format!(
+                r#"{{"EventTime":"2026-11-22 {t}","Hostname":"lg-ad01","EventID":4625,"TargetUserName":"Administrator","LogonType":"3","IpAddress":"10.30.5.77","SubStatus":"0xC000006A"}}"#
+            )
+        })
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (dir, lake) = lake_with(&refs);
+    let session = QuerySession::open(&lake).unwrap();
+    let mut store = AlertStore::open(&dir.path().join("alerts.sqlite")).unwrap();
+    run_rules(&session, &packs::builtin().unwrap(), &mut store, Utc::now())
+        .await
+        .unwrap();
+    let alerts = store.list(10).unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].key["user"], "Administrator");
+    assert_eq!(alerts[0].key["host"], "lg-ad01");
+    assert_eq!(alerts[0].event_count, 3);
 }
