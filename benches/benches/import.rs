@@ -8,17 +8,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 fn import(c: &mut Criterion) {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
     let day = municipality_day(&DayOptions { date, seed: 1 });
-    let all: Vec<&String> = [
-        &day.syslog_lines,
-        &day.auth_log_lines,
-        &day.proxy_lines,
-        &day.firewall_lines,
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let text: String = all.iter().flat_map(|l| [l.as_str(), "\n"]).collect();
-    let lines = all.len() as u64;
+    let text: String = day.all_lines().flat_map(|l| [l, "\n"]).collect();
+    let lines = day.all_lines().count() as u64;
     let options = ImportOptions {
         format: Format::Auto,
         tenant: "bench".into(),

@@ -13,6 +13,7 @@ fn parse(c: &mut Criterion) {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
     let day = municipality_day(&DayOptions { date, seed: 1 });
     let ctx = ParseContext::jst(chrono::Utc::now());
+    let mixed: Vec<String> = day.all_lines().map(str::to_owned).collect();
     let squid: Parser = |line, _| bannin_parsers::parse_squid_line(line);
     let cases: [(&str, &Vec<String>, Parser); 5] = [
         (
@@ -31,7 +32,7 @@ fn parse(c: &mut Criterion) {
             &day.firewall_lines,
             bannin_parsers::parse_fortigate_line,
         ),
-        ("auto_mixed", &mixed(&day), bannin_parsers::parse_auto),
+        ("auto_mixed", &mixed, bannin_parsers::parse_auto),
     ];
     let mut group = c.benchmark_group("parse");
     for (name, lines, parser) in cases {
@@ -46,20 +47,6 @@ fn parse(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-/// Every line of the day, one format after another, for `--format auto`.
-fn mixed(day: &bannin_benches::GeneratedDay) -> Vec<String> {
-    [
-        &day.syslog_lines,
-        &day.auth_log_lines,
-        &day.proxy_lines,
-        &day.firewall_lines,
-    ]
-    .into_iter()
-    .flatten()
-    .cloned()
-    .collect()
 }
 
 criterion_group!(benches, parse);

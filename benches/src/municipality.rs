@@ -107,6 +107,22 @@ pub struct GeneratedDay {
     pub brute_force: InjectedBruteForce,
 }
 
+impl GeneratedDay {
+    /// Every line of the day, one feed after another (syslog, auth.log,
+    /// proxy, firewall): input for `--format auto`.
+    pub fn all_lines(&self) -> impl Iterator<Item = &str> {
+        [
+            &self.syslog_lines,
+            &self.auth_log_lines,
+            &self.proxy_lines,
+            &self.firewall_lines,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+    }
+}
+
 /// Salts that give the proxy and the firewall their own random streams, so
 /// adding them left every other line of the day unchanged.
 const PROXY_STREAM: u64 = 0x7072_6f78_795f_6c6f;
