@@ -128,16 +128,13 @@ fn fixture() -> Vec<u8> {
     bytes
 }
 
+/// `bannin sql --format FORMAT QUERY`, which must succeed.
+fn sql(data: &Path, format: &str, query: &str) -> String {
+    ok(bannin(data, &["sql", "--format", format, query]))
+}
+
 fn count(data: &Path, table: &str) -> u64 {
-    let out = ok(bannin(
-        data,
-        &[
-            "sql",
-            "--format",
-            "json",
-            &format!("SELECT count(*) AS n FROM {table}"),
-        ],
-    ));
+    let out = sql(data, "json", &format!("SELECT count(*) AS n FROM {table}"));
     let row: Value = serde_json::from_str(out.trim()).expect("one NDJSON row");
     row["n"].as_u64().expect("count")
 }
@@ -173,15 +170,7 @@ fn ingest_sql_rules_serve() {
         13
     );
 
-    let out = ok(bannin(
-        &data,
-        &[
-            "sql",
-            "--format",
-            "json",
-            "SELECT error FROM unparsed ORDER BY error",
-        ],
-    ));
+    let out = sql(&data, "json", "SELECT error FROM unparsed ORDER BY error");
     let errors: Vec<Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -190,33 +179,23 @@ fn ingest_sql_rules_serve() {
     assert!(out.contains("invalid UTF-8"), "{out}");
     assert!(out.contains("longer than the 65536-byte limit"), "{out}");
 
-    let csv = ok(bannin(
+    let csv = sql(
         &data,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "SELECT \"user\", outcome FROM auth WHERE privileged ORDER BY time LIMIT 1",
-        ],
-    ));
+        "csv",
+        "SELECT \"user\", outcome FROM auth WHERE privileged ORDER BY time LIMIT 1",
+    );
     assert_eq!(csv, "user,outcome\nroot,failure\n");
-    let sudo = ok(bannin(
+    let sudo = sql(
         &data,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "SELECT \"user\", target_user, privileged FROM auth WHERE app = 'sudo'",
-        ],
-    ));
+        "csv",
+        "SELECT \"user\", target_user, privileged FROM auth WHERE app = 'sudo'",
+    );
     assert_eq!(sudo, "user,target_user,privileged\ntanaka,root,true\n");
-    let table = ok(bannin(
+    let table = sql(
         &data,
-        &[
-            "sql",
-            "SELECT tenant, count(*) AS n FROM auth GROUP BY tenant",
-        ],
-    ));
+        "table",
+        "SELECT tenant, count(*) AS n FROM auth GROUP BY tenant",
+    );
     assert!(table.contains("| sakuragaoka | 7 |"), "{table}");
 
     let first = ok(bannin(&data, &["rules", "run"]));
