@@ -53,16 +53,28 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
-    /// Pick the parser from each record (JSON → Windows, Squid by its epoch time, FortiGate by `date=`, else syslog).
+    /// Pick the parser from each record (see docs/formats.md).
     Auto,
-    /// RFC 5424, RFC 3164, and syslog files without PRI (/var/log/auth.log).
+    /// RFC 5424, RFC 3164, and syslog files without PRI (auth.log, maillog).
     Syslog,
     /// Squid native access.log.
     Squid,
+    /// Apache / nginx / Squid common or combined access logs.
+    Combined,
+    /// W3C extended logs with a #Fields header (ProxySG, IIS).
+    W3c,
     /// FortiGate key=value logs (with or without PRI).
     Fortigate,
+    /// Palo Alto PAN-OS CSV syslog (TRAFFIC, THREAT, SYSTEM, CONFIG).
+    Panos,
+    /// Cisco ASA / FTD syslog (%ASA-n-nnnnnn).
+    Asa,
+    /// YAMAHA RTX / NVR router syslog.
+    Rtx,
     /// Windows Security events as JSON lines (NXLog, Winlogbeat).
     Windows,
+    /// Cloud audit JSON: Microsoft 365 / Entra ID, Google Workspace, AWS CloudTrail.
+    Cloud,
 }
 
 impl From<InputFormat> for bannin_ingest::Format {
@@ -71,8 +83,14 @@ impl From<InputFormat> for bannin_ingest::Format {
             InputFormat::Auto => Self::Auto,
             InputFormat::Syslog => Self::Syslog,
             InputFormat::Squid => Self::Squid,
+            InputFormat::Combined => Self::Combined,
+            InputFormat::W3c => Self::W3c,
             InputFormat::Fortigate => Self::Fortigate,
+            InputFormat::Panos => Self::Panos,
+            InputFormat::Asa => Self::Asa,
+            InputFormat::Rtx => Self::Rtx,
             InputFormat::Windows => Self::Windows,
+            InputFormat::Cloud => Self::Cloud,
         }
     }
 }
@@ -111,6 +129,9 @@ pub struct IngestArgs {
     /// Network zone (三層) the source sits in.
     #[arg(long, value_enum)]
     pub segment: Option<Segment>,
+    /// Character set of the files: auto (UTF-8, else Shift_JIS), utf-8, shift_jis (cp932), euc-jp.
+    #[arg(long)]
+    pub charset: Option<String>,
     /// Files to import.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -124,6 +145,9 @@ pub struct ParseArgs {
     /// Zone of timestamps that carry none: +09:00, UTC, Asia/Tokyo; default from config.
     #[arg(long)]
     pub tz: Option<String>,
+    /// Character set: auto (UTF-8, else Shift_JIS), utf-8, shift_jis (cp932), euc-jp.
+    #[arg(long)]
+    pub charset: Option<String>,
     /// File to parse; `-` reads standard input.
     pub file: PathBuf,
 }

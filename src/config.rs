@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use bannin_ingest::ImportOptions;
+use bannin_ingest::decode::Charset;
 use chrono::FixedOffset;
 use serde::Deserialize;
 
@@ -26,6 +27,8 @@ pub struct IngestConfig {
     pub timezone: String,
     pub max_line_bytes: usize,
     pub privileged_accounts: Vec<String>,
+    pub charset: String,
+    pub local_domains: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -53,6 +56,7 @@ impl Config {
                 None => "built-in default configuration".to_owned(),
             })?;
         config.ingest.offset()?;
+        parse_charset(&config.ingest.charset).context("ingest.charset")?;
         Ok(config)
     }
 }
@@ -74,8 +78,17 @@ impl IngestConfig {
             offset: self.offset()?,
             max_line_bytes: self.max_line_bytes,
             privileged_accounts: self.privileged_accounts.clone(),
+            charset: parse_charset(&self.charset).context("ingest.charset")?,
+            local_domains: self.local_domains.clone(),
+            state_dir: None,
         })
     }
+}
+
+/// A character set name: `auto`, `utf-8`, `shift_jis` (`sjis`, `cp932`),
+/// `euc-jp`.
+pub fn parse_charset(name: &str) -> Result<Charset> {
+    name.parse::<Charset>().map_err(anyhow::Error::msg)
 }
 
 /// A zone for timestamps that carry none: a UTC offset (`+09:00`), `UTC` /
@@ -123,6 +136,11 @@ impl DataDir {
     /// The Parquet lake.
     pub fn lake(&self) -> bannin_ingest::Lake {
         bannin_ingest::Lake::new(self.root.join("lake"))
+    }
+
+    /// State kept between imports (mail correlation).
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join("state")
     }
 
     /// The alert store.

@@ -159,7 +159,7 @@ fn ingest_sql_rules_serve() {
     ));
     assert!(
         out.contains(
-            "total: 15 lines → syslog 2, auth 7, proxy 0, firewall 0, unparsed 4, empty 2"
+            "total: 15 lines → syslog 2, auth 7, proxy 0, firewall 0, mail 0, cloud_audit 0, unparsed 4, empty 2"
         ),
         "{out}"
     );
@@ -390,4 +390,130 @@ fn parse_shows_how_each_record_would_be_stored() {
             .unwrap(),
     );
     assert!(err.contains("nope.log"), "{err}");
+}
+
+/// Runs `bannin parse ARGS -` on `input`; the JSON objects it prints.
+fn parse_stdin(args: &[&str], input: &[u8]) -> Vec<Value> {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .arg("parse")
+        .args(args)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = ok(child.wait_with_output().unwrap());
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn parse_understands_every_format_explicitly_and_by_sniffing() {
+    // (format, line, table, a column and its expected value)
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        (
+            "syslog",
+            "<38>Nov 22 09:00:00 lg-file01 sudo:   tanaka : TTY=pts/0 ; PWD=/home/tanaka ; USER=root ; COMMAND=/bin/bash",
+            "auth",
+            "target_user",
+            "root",
+        ),
+        (
+            "squid",
+            "1763769600.123    233 10.20.1.15 TCP_MISS/200 1027 GET http://www.example.jp/ - HIER_DIRECT/93.184.216.34 text/html",
+            "proxy",
+            "url_host",
+            "www.example.jp",
+        ),
+        (
+            "combined",
+            r#"10.40.1.15 - tanaka [23/Nov/2026:10:00:00 +0900] "GET https://Drive.Example.com/x HTTP/1.1" 200 5120 "-" "curl/8""#,
+            "proxy",
+            "url_host",
+            "drive.example.com",
+        ),
+        (
+            "fortigate",
+            "<189>date=2026-11-22 time=09:00:00 devname=\"inet-fw01\" type=\"traffic\" subtype=\"forward\" srcip=10.40.1.15 dstip=93.184.216.34 action=\"deny\"",
+            "firewall",
+            "action",
+            "deny",
+        ),
+        (
+            "panos",
+            "<14>Nov 23 10:00:00 PA-3220 1,2026/11/23 10:00:00,012801012345,TRAFFIC,end,2561,2026/11/23 10:00:00,10.40.1.15,203.0.113.20,0.0.0.0,0.0.0.0,allow-web,,,ssl,vsys1,trust,untrust,ethernet1/1,ethernet1/2,fwd,2026/11/23 10:00:00,12345,1,51234,443,0,0,0x0,tcp,allow,5000,1200,3800,10,2026/11/23 09:59:50,10,any,0,1,0x0,10.0.0.0-10.255.255.255,Japan,0,6,4,tcp-fin",
+            "firewall",
+            "app",
+            "ssl",
+        ),
+        (
+            "asa",
+            "<166>Nov 23 2026 10:00:00: %ASA-4-106023: Deny tcp src outside:203.0.113.9/51234 dst inside:10.40.0.5/22 by access-group \"OUTSIDE_IN\" [0x0, 0x0]",
+            "firewall",
+            "action",
+            "deny",
+        ),
+        (
+            "rtx",
+            "<190>Nov 23 10:00:00 192.168.100.1 [IP] LAN2 Rejected at IN(200099) filter: TCP 203.0.113.5:51234 > 192.168.100.1:23",
+            "firewall",
+            "rule",
+            "200099",
+        ),
+        (
+            "windows",
+            r#"{"EventTime":"2026-11-22 02:12:00","Hostname":"lg-ad01","EventID":4728,"SubjectUserName":"adm-suzuki","MemberName":"CN=sato,DC=city","TargetUserName":"Domain Admins","TargetSid":"S-1-5-21-1-2-3-512"}"#,
+            "auth",
+            "group_name",
+            "Domain Admins",
+        ),
+        (
+            "cloud",
+            r#"{"CreationTime":"2026-11-23T01:00:00","Id":"x1","Operation":"Add member to role.","OrganizationId":"org1","RecordType":8,"UserKey":"k","UserType":0,"Workload":"AzureActiveDirectory","UserId":"adm@city.example.lg.jp","ObjectId":"sato@city.example.lg.jp","ResultStatus":"Success","ModifiedProperties":[{"Name":"Role.DisplayName","NewValue":"Global Administrator","OldValue":""}],"Target":[{"ID":"sato@city.example.lg.jp","Type":5}]}"#,
+            "cloud_audit",
+            "operation",
+            "Add member to role.",
+        ),
+    ];
+    for (format, line, table, column, value) in cases {
+        for how in [*format, "auto"] {
+            let records = parse_stdin(&["--format", how], format!("{line}\n").as_bytes());
+            assert_eq!(records.len(), 1, "{how}: {records:?}");
+            let r = &records[0];
+            assert_eq!(r["table"], *table, "{how}: {r}");
+            assert_eq!(r[*column].as_str(), Some(*value), "{how} {column}: {r}");
+        }
+    }
+    // Stateful and multi-record inputs: a W3C header, a Postfix message,
+    // a CloudTrail Records document, an EUC-JP source.
+    let w3c = "#Fields: date time c-ip cs-method cs-uri sc-status\n2026-11-23 01:00:00 10.0.0.1 GET http://a.example.jp/x 200\n";
+    for how in ["w3c", "auto"] {
+        let r = parse_stdin(&["--format", how], w3c.as_bytes());
+        assert_eq!(
+            (r.len(), r[0]["table"].as_str()),
+            (1, Some("proxy")),
+            "{how}"
+        );
+    }
+    let maillog = "Nov 23 10:00:01 mail01 postfix/qmgr[2]: 4Xc9Tq1Kz4: from=<tanaka@city.example.lg.jp>, size=2048, nrcpt=1 (queue active)\n\
+                   Nov 23 10:00:02 mail01 postfix/smtp[3]: 4Xc9Tq1Kz4: to=<sato@example.com>, relay=mx.example.com[93.184.216.34]:25, delay=1, delays=0/0/1/0, dsn=2.0.0, status=sent (250 ok)\n";
+    let r = parse_stdin(&[], maillog.as_bytes());
+    let tables: Vec<&str> = r.iter().map(|o| o["table"].as_str().unwrap()).collect();
+    assert_eq!(tables, ["syslog", "syslog", "mail"]);
+    assert_eq!(r[2]["sender"], "tanaka@city.example.lg.jp");
+    let trail = r#"{"Records":[{"eventTime":"2026-11-23T01:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","userIdentity":{"type":"Root","accountId":"1"},"responseElements":{"ConsoleLogin":"Failure"}},{"eventTime":"2026-11-23T01:00:05Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","userIdentity":{"type":"Root","accountId":"1"},"responseElements":{"ConsoleLogin":"Success"}}]}"#;
+    let r = parse_stdin(&["--format", "cloud"], trail.as_bytes());
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        (r[0]["outcome"].as_str(), r[1]["outcome"].as_str()),
+        (Some("failure"), Some("success"))
+    );
+    assert_eq!(r[0]["privileged"], true);
+    let (euc, _, _) = encoding_rs::EUC_JP.encode("<13>Nov 23 10:00:00 rtx01 監視: 開始\n");
+    let r = parse_stdin(&["--charset", "euc-jp"], &euc);
+    assert_eq!(r[0]["message"], "開始");
 }

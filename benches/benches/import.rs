@@ -11,13 +11,8 @@ fn import(c: &mut Criterion) {
     let text: String = day.all_lines().flat_map(|l| [l, "\n"]).collect();
     let lines = day.all_lines().count() as u64;
     let options = ImportOptions {
-        format: Format::Auto,
-        tenant: "bench".into(),
-        source: None,
-        segment: None,
-        offset: bannin_parsers::context::jst(),
-        max_line_bytes: 65536,
         privileged_accounts: vec!["root".into()],
+        ..ImportOptions::new(Format::Auto, "bench")
     };
     let mut group = c.benchmark_group("import");
     group.sample_size(20);

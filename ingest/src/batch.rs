@@ -4,10 +4,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, RecordBatch, StringArray, TimestampMicrosecondArray, UInt8Array,
-    UInt16Array, UInt64Array,
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+    UInt8Array, UInt16Array, UInt32Array, UInt64Array,
 };
-use bannin_parsers::{AuthEvent, FirewallRecord, ProxyRecord, SyslogRecord};
+use bannin_parsers::{
+    AuthEvent, CloudAuditRecord, FirewallRecord, MailRecord, ProxyRecord, SyslogRecord,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{IngestError, Table};
@@ -23,7 +25,7 @@ pub struct Core {
 }
 
 /// What a row carries beyond the core, which also decides its table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     Syslog(SyslogRecord),
     Auth {
@@ -33,12 +35,14 @@ pub enum Body {
     },
     Proxy(ProxyRecord),
     Firewall(FirewallRecord),
+    Mail(MailRecord),
+    CloudAudit(CloudAuditRecord),
     Unparsed {
         error: String,
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub core: Core,
     pub body: Body,
@@ -51,6 +55,8 @@ impl Row {
             Body::Auth { .. } => Table::Auth,
             Body::Proxy(_) => Table::Proxy,
             Body::Firewall(_) => Table::Firewall,
+            Body::Mail(_) => Table::Mail,
+            Body::CloudAudit(_) => Table::CloudAudit,
             Body::Unparsed { .. } => Table::Unparsed,
         }
     }
@@ -59,7 +65,8 @@ impl Row {
         match &self.body {
             Body::Syslog(r) | Body::Auth { envelope: r, .. } => r.host.as_deref(),
             Body::Firewall(r) => r.host.as_deref(),
-            Body::Proxy(_) | Body::Unparsed { .. } => None,
+            Body::Mail(r) => r.host.as_deref(),
+            Body::Proxy(_) | Body::CloudAudit(_) | Body::Unparsed { .. } => None,
         }
     }
 }
@@ -168,6 +175,14 @@ pub fn record_batch(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestErr
             Body::Firewall(rec) => Some(rec),
             _ => None,
         }))),
+        Table::Mail => columns.extend(mail_columns(&pick(rows, |b| match b {
+            Body::Mail(rec) => Some(rec),
+            _ => None,
+        }))),
+        Table::CloudAudit => columns.extend(cloud_audit_columns(&pick(rows, |b| match b {
+            Body::CloudAudit(rec) => Some(rec),
+            _ => None,
+        }))),
         Table::Unparsed => columns.push(strings(rows.iter().map(|r| match &r.body {
             Body::Unparsed { error } => Some(error.as_str()),
             _ => None,
@@ -207,6 +222,7 @@ fn auth_columns(recs: &[(&SyslogRecord, &AuthEvent, bool)]) -> Vec<ArrayRef> {
             recs.iter().map(|(_, _, p)| Some(*p)),
         )),
         text(&events, |e| e.target_user.as_deref()),
+        text(&events, |e| e.group.as_deref()),
         strings(recs.iter().map(|(r, _, _)| Some(r.message.as_str()))),
     ]
 }
@@ -248,5 +264,45 @@ fn firewall_columns(recs: &[&FirewallRecord]) -> Vec<ArrayRef> {
         text(recs, |r| r.dst_zone.as_deref()),
         text(recs, |r| r.app.as_deref()),
         text(recs, |r| r.message.as_deref()),
+    ]
+}
+
+fn mail_columns(recs: &[&MailRecord]) -> Vec<ArrayRef> {
+    vec![
+        text(recs, |r| r.queue_id.as_deref()),
+        text(recs, |r| r.message_id.as_deref()),
+        text(recs, |r| r.sender.as_deref()),
+        text(recs, |r| r.recipient.as_deref()),
+        text(recs, |r| r.direction.as_deref()),
+        text(recs, |r| Some(r.status.as_str())),
+        text(recs, |r| r.status_detail.as_deref()),
+        text(recs, |r| r.dsn.as_deref()),
+        u64s(recs, |r| r.size),
+        Arc::new(UInt32Array::from_iter(recs.iter().map(|r| r.nrcpt))),
+        text(recs, |r| r.relay.as_deref()),
+        text(recs, |r| r.client_ip.as_deref()),
+        text(recs, |r| r.client_host.as_deref()),
+        text(recs, |r| r.sasl_user.as_deref()),
+        Arc::new(Float64Array::from_iter(recs.iter().map(|r| r.delay_s))),
+    ]
+}
+
+fn cloud_audit_columns(recs: &[&CloudAuditRecord]) -> Vec<ArrayRef> {
+    vec![
+        text(recs, |r| Some(r.provider.as_str())),
+        text(recs, |r| r.cloud_tenant.as_deref()),
+        text(recs, |r| r.service.as_deref()),
+        text(recs, |r| r.actor.as_deref()),
+        text(recs, |r| r.actor_ip.as_deref()),
+        text(recs, |r| Some(r.operation.as_str())),
+        text(recs, |r| r.target.as_deref()),
+        text(recs, |r| r.outcome.map(|o| o.as_str())),
+        text(recs, |r| r.reason.as_deref()),
+        Arc::new(BooleanArray::from_iter(
+            recs.iter().map(|r| Some(r.privileged)),
+        )),
+        text(recs, |r| r.region.as_deref()),
+        text(recs, |r| r.user_agent.as_deref()),
+        text(recs, |r| r.event_id.as_deref()),
     ]
 }

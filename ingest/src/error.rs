@@ -30,6 +30,10 @@ pub enum IngestError {
         value: String,
         why: &'static str,
     },
+    #[error("cannot write output: {0}")]
+    Output(String),
+    #[error("cannot use the saved state {path}: {reason}")]
+    State { path: PathBuf, reason: String },
     #[error("unknown format `{0}` (known: {known})", known = crate::Format::NAMES.join(", "))]
     UnknownFormat(String),
 }

@@ -1,8 +1,9 @@
-//! The input formats `bannin ingest --format` accepts.
+//! The input formats `bannin ingest --format` accepts, and the per-input
+//! state some of them need (a W3C log's `#Fields:` header).
 
 use std::str::FromStr;
 
-use bannin_parsers::{ParseContext, ParseError, Record};
+use bannin_parsers::{ParseContext, ParseError, Record, w3c};
 
 use crate::IngestError;
 
@@ -11,28 +12,93 @@ use crate::IngestError;
 pub enum Format {
     /// Pick the parser from each record (see [`bannin_parsers::parse_auto`]).
     Auto,
-    /// RFC 5424, RFC 3164, and syslog file lines without PRI (auth.log).
+    /// RFC 5424, RFC 3164, and syslog file lines without PRI (auth.log,
+    /// maillog); Postfix lines are also correlated into `mail` rows.
     Syslog,
     /// Squid native access.log.
     Squid,
+    /// NCSA common / combined access logs (Apache, nginx, Squid combined).
+    Combined,
+    /// W3C extended logs with a `#Fields:` header (ProxySG, IIS).
+    W3c,
     /// FortiGate key=value logs.
     Fortigate,
+    /// Palo Alto PAN-OS CSV syslog.
+    Panos,
+    /// Cisco ASA / FTD `%ASA-n-nnnnnn:` syslog.
+    Asa,
+    /// YAMAHA RTX / NVR router syslog.
+    Rtx,
     /// Windows events as JSON lines (NXLog, Winlogbeat).
     Windows,
+    /// Cloud audit records as JSON (Microsoft 365 / Entra ID, Google
+    /// Workspace, AWS CloudTrail): one per line, or whole documents.
+    Cloud,
+}
+
+/// What a stateful format remembers between the lines of one input.
+#[derive(Debug, Clone, Default)]
+pub struct InputState {
+    w3c: Option<w3c::Fields>,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 5] = ["auto", "syslog", "squid", "fortigate", "windows"];
+    pub const NAMES: [&'static str; 11] = [
+        "auto",
+        "syslog",
+        "squid",
+        "combined",
+        "w3c",
+        "fortigate",
+        "panos",
+        "asa",
+        "rtx",
+        "windows",
+        "cloud",
+    ];
 
-    /// Parses one decoded line.
-    pub fn parse(self, line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
-        match self {
-            Format::Auto => bannin_parsers::parse_auto(line, ctx),
-            Format::Syslog => bannin_parsers::parse_syslog_line(line, ctx),
-            Format::Squid => bannin_parsers::parse_squid_line(line),
-            Format::Fortigate => bannin_parsers::parse_fortigate_line(line, ctx),
-            Format::Windows => bannin_parsers::windows::parse(line, ctx),
-        }
+    /// Parses one decoded line of an input whose state is `state`:
+    /// `Ok(None)` for a header line that describes the lines after it (W3C
+    /// `#Fields:`) and is not a record.
+    pub fn parse(
+        self,
+        line: &str,
+        ctx: &ParseContext,
+        state: &mut InputState,
+    ) -> Result<Option<Record>, ParseError> {
+        use bannin_parsers as p;
+        let record = match self {
+            Format::Auto | Format::W3c if w3c::is_directive(line) => {
+                if let Some(fields) = w3c::Fields::from_directive(line) {
+                    state.w3c = Some(fields);
+                }
+                return Ok(None);
+            }
+            Format::W3c => match &state.w3c {
+                Some(fields) => w3c::parse(line, fields, ctx).map(Record::Proxy)?,
+                None => {
+                    return Err(ParseError::AccessLog(
+                        "W3C data line before any #Fields: header".into(),
+                    ));
+                }
+            },
+            Format::Auto => match &state.w3c {
+                Some(fields) if w3c::looks_like_data(line) => {
+                    w3c::parse(line, fields, ctx).map(Record::Proxy)?
+                }
+                _ => p::parse_auto(line, ctx)?,
+            },
+            Format::Syslog => p::parse_syslog_line(line, ctx)?,
+            Format::Squid => p::parse_squid_line(line)?,
+            Format::Combined => p::access_log::parse(line).map(Record::Proxy)?,
+            Format::Fortigate => p::parse_fortigate_line(line, ctx)?,
+            Format::Panos => p::panos::parse(line, ctx).map(Record::Firewall)?,
+            Format::Asa => p::asa::parse(line, ctx).map(Record::Firewall)?,
+            Format::Rtx => p::yamaha_rtx::parse(line, ctx).map(Record::Firewall)?,
+            Format::Windows => p::windows::parse(line, ctx)?,
+            Format::Cloud => p::cloud::parse(line).map(Record::CloudAudit)?,
+        };
+        Ok(Some(record))
     }
 }
 
@@ -44,9 +110,28 @@ impl FromStr for Format {
             "auto" => Ok(Format::Auto),
             "syslog" => Ok(Format::Syslog),
             "squid" => Ok(Format::Squid),
+            "combined" => Ok(Format::Combined),
+            "w3c" => Ok(Format::W3c),
             "fortigate" => Ok(Format::Fortigate),
+            "panos" => Ok(Format::Panos),
+            "asa" => Ok(Format::Asa),
+            "rtx" => Ok(Format::Rtx),
             "windows" => Ok(Format::Windows),
+            "cloud" => Ok(Format::Cloud),
             other => Err(IngestError::UnknownFormat(other.to_owned())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_round_trips() {
+        for name in Format::NAMES {
+            assert!(name.parse::<Format>().is_ok(), "{name}");
+        }
+        assert!("csv".parse::<Format>().is_err());
     }
 }

@@ -2,15 +2,15 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use bannin_parsers::ParseContext;
+use bannin_parsers::postfix::State;
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::batch::Body;
+use crate::decode::Charset;
 use crate::lake::{CommittedFile, check_name};
-use crate::lines::BoundedLines;
-use crate::route::route;
+use crate::read::{ImportReadError, ImportStats, read_input};
+use crate::route::Router;
 use crate::{Format, IngestError, Lake, Partitions};
 
 /// Rows buffered before they are written out as files.
@@ -32,43 +32,39 @@ pub struct ImportOptions {
     pub max_line_bytes: usize,
     /// Accounts whose logins are privileged (特権ID), compared ignoring case.
     pub privileged_accounts: Vec<String>,
+    /// Character set of the inputs.
+    pub charset: Charset,
+    /// The municipality's mail domains, for the `direction` of mail.
+    pub local_domains: Vec<String>,
+    /// Where state that outlives one import is kept (mail correlation);
+    /// `None` keeps it in memory only.
+    pub state_dir: Option<PathBuf>,
 }
 
-/// What happened to the lines of one or more inputs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ImportStats {
-    /// Lines read, empty ones included.
-    pub lines: u64,
-    /// Empty (or whitespace-only) lines: no record, nothing to keep.
-    pub empty: u64,
-    pub syslog: u64,
-    pub auth: u64,
-    pub proxy: u64,
-    pub firewall: u64,
-    pub unparsed: u64,
-}
-
-impl ImportStats {
-    /// Records kept in the lake: every non-empty line, exactly once.
-    pub fn records(&self) -> u64 {
-        self.syslog + self.auth + self.proxy + self.firewall + self.unparsed
-    }
-
-    fn add(&mut self, other: &ImportStats) {
-        self.lines += other.lines;
-        self.empty += other.empty;
-        self.syslog += other.syslog;
-        self.auth += other.auth;
-        self.proxy += other.proxy;
-        self.firewall += other.firewall;
-        self.unparsed += other.unparsed;
+impl ImportOptions {
+    /// Options with the built-in defaults: JST, 64 KiB lines, the usual
+    /// privileged account names, charset auto, no mail domains, no state
+    /// kept between imports.
+    pub fn new(format: Format, tenant: &str) -> Self {
+        Self {
+            format,
+            tenant: tenant.to_owned(),
+            source: None,
+            segment: None,
+            offset: bannin_parsers::context::jst(),
+            max_line_bytes: 64 * 1024,
+            privileged_accounts: vec!["root".into(), "administrator".into(), "admin".into()],
+            charset: Charset::Auto,
+            local_domains: Vec::new(),
+            state_dir: None,
+        }
     }
 }
 
 /// Imports inputs into a lake, flushing to Parquet as it goes.
 pub struct Importer<'l> {
     lake: &'l Lake,
-    options: ImportOptions,
+    router: Router,
     pending: Partitions,
     committed: Vec<CommittedFile>,
     totals: ImportStats,
@@ -77,9 +73,13 @@ pub struct Importer<'l> {
 impl<'l> Importer<'l> {
     pub fn new(lake: &'l Lake, options: ImportOptions) -> Result<Self, IngestError> {
         check_name("tenant", &options.tenant)?;
+        let mut router = Router::new(options);
+        if let Some(state) = load_mail_state(router.options())? {
+            router.mail().restore(state);
+        }
         Ok(Self {
             lake,
-            options,
+            router,
             pending: Partitions::default(),
             committed: Vec::new(),
             totals: ImportStats::default(),
@@ -94,7 +94,7 @@ impl<'l> Importer<'l> {
             source,
         };
         let input = InputFile::open(path)?;
-        let source = self.options.source.clone().unwrap_or(input.name);
+        let source = self.router.options().source.clone().unwrap_or(input.name);
         let (file, reference) = (input.reader, input.reference);
         self.import_reader(file, &source, reference)
             .map_err(|e| match e {
@@ -103,38 +103,25 @@ impl<'l> Importer<'l> {
             })
     }
 
-    /// Imports every line of `reader`; `reference` anchors year-less times.
+    /// Imports every record of `reader` (see [`read_input`]);
+    /// `reference` anchors year-less times.
     pub fn import_reader(
         &mut self,
         reader: impl BufRead,
         source: &str,
         reference: DateTime<Utc>,
     ) -> Result<ImportStats, ImportReadError> {
-        let ctx = ParseContext {
-            reference,
-            offset: self.options.offset,
-        };
-        let mut lines = BoundedLines::new(reader, self.options.max_line_bytes);
-        let mut stats = ImportStats::default();
-        while let Some(line) = lines.next_line().map_err(ImportReadError::Io)? {
-            stats.lines += 1;
-            let received_at = Utc::now();
-            let Some(row) = route(&line, &ctx, source, received_at, &self.options) else {
-                stats.empty += 1;
-                continue;
-            };
-            match row.body {
-                Body::Syslog(_) => stats.syslog += 1,
-                Body::Auth { .. } => stats.auth += 1,
-                Body::Proxy(_) => stats.proxy += 1,
-                Body::Firewall(_) => stats.firewall += 1,
-                Body::Unparsed { .. } => stats.unparsed += 1,
+        let tenant = self.router.options().tenant.clone();
+        let (lake, pending, committed) = (self.lake, &mut self.pending, &mut self.committed);
+        let stats = read_input(&mut self.router, reader, source, reference, |rows| {
+            for row in rows {
+                pending.push(&tenant, row);
             }
-            self.pending.push(&self.options.tenant, row);
-            if self.pending.row_count() >= FLUSH_ROWS {
-                self.flush().map_err(ImportReadError::Ingest)?;
+            if pending.row_count() >= FLUSH_ROWS {
+                committed.extend(lake.commit(std::mem::take(pending))?);
             }
-        }
+            Ok(())
+        })?;
         self.totals.add(&stats);
         Ok(stats)
     }
@@ -148,10 +135,52 @@ impl<'l> Importer<'l> {
     }
 
     /// Writes what is still pending; returns the totals and every file.
+    /// Also keeps the mail correlation for the next import, after the
+    /// rows are committed (a crash in between repeats correlation, never
+    /// loses it).
     pub fn finish(mut self) -> Result<(ImportStats, Vec<CommittedFile>), IngestError> {
         self.flush()?;
+        save_mail_state(&mut self.router)?;
         Ok((self.totals, self.committed))
     }
+}
+
+/// Where the mail correlation is kept between imports.
+fn mail_state_path(options: &ImportOptions) -> Option<PathBuf> {
+    let dir = options.state_dir.as_ref()?;
+    Some(dir.join(format!("mail-correlation-{}.json", options.tenant)))
+}
+
+fn load_mail_state(options: &ImportOptions) -> Result<Option<State>, IngestError> {
+    let Some(path) = mail_state_path(options) else {
+        return Ok(None);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(IngestError::Read { path, source }),
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| IngestError::State {
+            path,
+            reason: e.to_string(),
+        })
+}
+
+fn save_mail_state(router: &mut Router) -> Result<(), IngestError> {
+    let Some(path) = mail_state_path(router.options()) else {
+        return Ok(());
+    };
+    let mail = router.mail();
+    if let Some(latest) = mail.latest() {
+        mail.prune(latest);
+    }
+    let text = serde_json::to_string(&mail.state()).map_err(|e| IngestError::State {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    crate::lake::write_atomically(&path, text.as_bytes())
 }
 
 /// A log file opened for reading.
@@ -190,13 +219,4 @@ impl InputFile {
             reference,
         })
     }
-}
-
-/// Failure while importing from a reader.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportReadError {
-    #[error("read failed: {0}")]
-    Io(std::io::Error),
-    #[error(transparent)]
-    Ingest(IngestError),
 }

@@ -6,6 +6,7 @@
 //! file are sorted by `time`; compression is zstd; statistics are on.
 
 use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -112,11 +113,44 @@ fn write_file(dir: &Path, batch: &RecordBatch) -> Result<PathBuf, IngestError> {
     let file = writer.into_inner().map_err(parquet_err)?;
     file.sync_all().map_err(write_err(&tmp))?;
     drop(file);
-    fs::rename(&tmp, &path).map_err(write_err(&path))?;
+    publish(&tmp, &path)?;
+    Ok(path)
+}
+
+/// Moves a written and fsynced temporary file to its name and fsyncs the
+/// directory, so the file is either wholly there or not at all.
+fn publish(tmp: &Path, path: &Path) -> Result<(), IngestError> {
+    let write_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| IngestError::Write { path, source }
+    };
+    fs::rename(tmp, path).map_err(write_err(path))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(write_err(dir))?;
-    Ok(path)
+        .map_err(write_err(dir))
+}
+
+/// Replaces the file at `path` with `bytes`, atomically and durably (for
+/// state kept beside the lake).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), IngestError> {
+    let write_err = |source| IngestError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(write_err)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let mut file = File::create(&tmp).map_err(write_err)?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(write_err)?;
+    drop(file);
+    publish(&tmp, path)
 }
 
 /// Checks a name that becomes part of a lake path (tenant): 1–64 of

@@ -15,12 +15,14 @@ pub mod format;
 pub mod import;
 pub mod lake;
 pub mod lines;
+pub mod read;
 pub mod route;
 pub mod table;
 
 pub use batch::Partitions;
 pub use error::IngestError;
 pub use format::Format;
-pub use import::{ImportOptions, ImportStats, Importer, InputFile};
+pub use import::{ImportOptions, Importer, InputFile};
 pub use lake::Lake;
+pub use read::{ImportReadError, ImportStats, read_input};
 pub use table::Table;

@@ -1,95 +1,199 @@
-//! Routing one line to the table that fits it.
+//! Routing lines to the rows of the tables that fit them.
 
-use bannin_parsers::{ParseContext, Record};
+use bannin_parsers::postfix::Correlator;
+use bannin_parsers::{ParseContext, ParseError, Record};
 use chrono::{DateTime, Utc};
 
 use crate::ImportOptions;
 use crate::batch::{Body, Core, Row};
 use crate::decode::decode;
+use crate::format::InputState;
 use crate::lines::Line;
 
-/// Turns one line into the row of the table that fits it; `None` for an
-/// empty line. Never fails: what cannot be decoded or parsed becomes an
-/// `unparsed` row with the reason.
-pub fn route(
-    line: &Line,
-    ctx: &ParseContext,
-    source: &str,
-    received_at: DateTime<Utc>,
-    options: &ImportOptions,
-) -> Option<Row> {
-    let unparsed = |error: String, raw: String| Row {
-        core: Core {
-            time: received_at,
+/// What became of one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routed {
+    /// Empty or whitespace only: no record.
+    Empty,
+    /// A header that describes later lines (W3C `#Fields:`): no record.
+    Directive,
+    /// One row (and maybe a correlated `mail` row) was pushed.
+    Rows,
+}
+
+/// Turns lines into rows. Holds what must outlive one line: the current
+/// input's format state and the mail correlation across inputs.
+pub struct Router {
+    options: ImportOptions,
+    input: InputState,
+    mail: Correlator,
+}
+
+impl Router {
+    pub fn new(options: ImportOptions) -> Self {
+        Self {
+            mail: Correlator::new(&options.local_domains),
+            options,
+            input: InputState::default(),
+        }
+    }
+
+    pub fn options(&self) -> &ImportOptions {
+        &self.options
+    }
+
+    /// Forgets the state of the previous input (its W3C header).
+    pub fn start_input(&mut self) {
+        self.input = InputState::default();
+    }
+
+    /// The mail correlation, to keep until the next import.
+    pub fn mail(&mut self) -> &mut Correlator {
+        &mut self.mail
+    }
+
+    /// Turns one line into the row of the table that fits it, pushed onto
+    /// `out`. Never fails: what cannot be decoded or parsed becomes an
+    /// `unparsed` row with the reason.
+    pub fn route(
+        &mut self,
+        line: &Line,
+        ctx: &ParseContext,
+        source: &str,
+        received_at: DateTime<Utc>,
+        out: &mut Vec<Row>,
+    ) -> Routed {
+        let text = match decode(&line.bytes, self.options.charset) {
+            Ok(text) => text,
+            Err(bad) => {
+                out.push(self.unparsed(bad.reason, bad.lossy, source, received_at));
+                return Routed::Rows;
+            }
+        };
+        if let Some(full) = line.truncated_from {
+            let error = format!(
+                "line {} is {full} bytes, longer than the {}-byte limit; kept truncated",
+                line.number, self.options.max_line_bytes
+            );
+            out.push(self.unparsed(error, text.into_owned(), source, received_at));
+            return Routed::Rows;
+        }
+        if text.trim().is_empty() {
+            return Routed::Empty;
+        }
+        let parsed = match self.options.format.parse(&text, ctx, &mut self.input) {
+            Ok(Some(record)) => Ok(record),
+            Ok(None) => return Routed::Directive,
+            Err(e) => Err(e),
+        };
+        self.push_parsed(parsed, text.into_owned(), source, received_at, out);
+        Routed::Rows
+    }
+
+    /// Pushes the row of a parse result: the record's table, or `unparsed`
+    /// with the reason.
+    pub fn push_parsed(
+        &mut self,
+        parsed: Result<Record, ParseError>,
+        raw: String,
+        source: &str,
+        received_at: DateTime<Utc>,
+        out: &mut Vec<Row>,
+    ) {
+        match parsed {
+            Ok(record) => self.push_record(record, raw, source, received_at, out),
+            Err(e) => out.push(self.unparsed(e.to_string(), raw, source, received_at)),
+        }
+    }
+
+    /// An `unparsed` row: the reason and the record as received.
+    fn unparsed(
+        &self,
+        error: String,
+        raw: String,
+        source: &str,
+        received_at: DateTime<Utc>,
+    ) -> Row {
+        Row {
+            core: Core {
+                time: received_at,
+                received_at,
+                source: source.to_owned(),
+                segment: self.options.segment.clone(),
+                raw,
+            },
+            body: Body::Unparsed { error },
+        }
+    }
+
+    /// Pushes the row of a parsed record, and the `mail` row a Postfix
+    /// line completes.
+    pub fn push_record(
+        &mut self,
+        record: Record,
+        raw: String,
+        source: &str,
+        received_at: DateTime<Utc>,
+        out: &mut Vec<Row>,
+    ) {
+        let core = |time, raw| Core {
+            time,
             received_at,
             source: source.to_owned(),
-            segment: options.segment.clone(),
+            segment: self.options.segment.clone(),
             raw,
-        },
-        body: Body::Unparsed { error },
-    };
-    let text = match decode(&line.bytes) {
-        Ok(text) => text,
-        Err(bad) => return Some(unparsed(bad.reason, bad.lossy)),
-    };
-    if let Some(full) = line.truncated_from {
-        let error = format!(
-            "line {} is {full} bytes, longer than the {}-byte limit; kept truncated",
-            line.number, options.max_line_bytes
-        );
-        return Some(unparsed(error, text.into_owned()));
-    }
-    if text.trim().is_empty() {
-        return None;
-    }
-    let record = match options.format.parse(&text, ctx) {
-        Ok(record) => record,
-        Err(e) => return Some(unparsed(e.to_string(), text.into_owned())),
-    };
-    let core = |time| Core {
-        time,
-        received_at,
-        source: source.to_owned(),
-        segment: options.segment.clone(),
-        raw: text.clone().into_owned(),
-    };
-    Some(match record {
-        Record::Firewall(rec) => Row {
-            core: core(rec.time),
-            body: Body::Firewall(rec),
-        },
-        Record::Proxy(rec) => Row {
-            core: core(rec.time),
-            body: Body::Proxy(rec),
-        },
-        Record::Syslog(rec) => Row {
-            core: core(rec.time),
-            body: Body::Syslog(rec),
-        },
-        Record::Auth(envelope, event) => {
-            // Privileged: a privileged ID logs in, or someone switches
-            // to one (sudo/su). An account that does not exist is not a
-            // privileged ID, whatever its name.
-            let privileged = event.reason.as_deref() != Some("invalid_user")
-                && [&event.user, &event.target_user]
-                    .into_iter()
-                    .flatten()
-                    .any(|u| is_privileged(options, u));
-            Row {
-                core: core(envelope.time),
-                body: Body::Auth {
+        };
+        let mail = match &record {
+            Record::Syslog(envelope) | Record::Auth(envelope, _)
+                if Correlator::is_postfix(envelope) =>
+            {
+                self.mail.observe(envelope)
+            }
+            _ => None,
+        };
+        let mail_raw = mail.as_ref().map(|_| raw.clone());
+        let (time, body) = match record {
+            Record::Firewall(rec) => (rec.time, Body::Firewall(rec)),
+            Record::Proxy(rec) => (rec.time, Body::Proxy(rec)),
+            Record::Mail(rec) => (rec.time, Body::Mail(rec)),
+            Record::CloudAudit(rec) => (rec.time, Body::CloudAudit(rec)),
+            Record::Syslog(rec) => (rec.time, Body::Syslog(rec)),
+            Record::Auth(envelope, event) => {
+                // Privileged: the record shows administrator rights in use,
+                // a privileged ID logs in, or someone switches to one
+                // (sudo/su). An account that does not exist is not a
+                // privileged ID, whatever its name.
+                let privileged = event.elevated
+                    || (event.reason.as_deref() != Some("invalid_user")
+                        && [&event.user, &event.target_user]
+                            .into_iter()
+                            .flatten()
+                            .any(|u| self.is_privileged(u)));
+                let time = envelope.time;
+                let body = Body::Auth {
                     envelope,
                     event,
                     privileged,
-                },
+                };
+                (time, body)
             }
+        };
+        out.push(Row {
+            core: core(time, raw),
+            body,
+        });
+        if let (Some(rec), Some(raw)) = (mail, mail_raw) {
+            out.push(Row {
+                core: core(rec.time, raw),
+                body: Body::Mail(rec),
+            });
         }
-    })
-}
+    }
 
-fn is_privileged(options: &ImportOptions, user: &str) -> bool {
-    options
-        .privileged_accounts
-        .iter()
-        .any(|p| p.eq_ignore_ascii_case(user))
+    fn is_privileged(&self, user: &str) -> bool {
+        self.options
+            .privileged_accounts
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(user))
+    }
 }

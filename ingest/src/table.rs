@@ -16,6 +16,8 @@ pub enum Table {
     Auth,
     Proxy,
     Firewall,
+    Mail,
+    CloudAudit,
     Unparsed,
 }
 
@@ -23,13 +25,20 @@ pub enum Table {
 pub const PARTITION_COLUMNS: [&str; 2] = ["tenant", "date"];
 
 impl Table {
-    pub const ALL: [Table; 5] = [
+    pub const ALL: [Table; 7] = [
         Table::Syslog,
         Table::Auth,
         Table::Proxy,
         Table::Firewall,
+        Table::Mail,
+        Table::CloudAudit,
         Table::Unparsed,
     ];
+
+    /// Position in [`Table::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -37,6 +46,8 @@ impl Table {
             Table::Auth => "auth",
             Table::Proxy => "proxy",
             Table::Firewall => "firewall",
+            Table::Mail => "mail",
+            Table::CloudAudit => "cloud_audit",
             Table::Unparsed => "unparsed",
         }
     }
@@ -66,6 +77,7 @@ impl Table {
                 Field::new("mfa", DataType::Boolean, true),
                 Field::new("privileged", DataType::Boolean, false),
                 utf8("target_user"),
+                utf8("group_name"),
                 utf8("message"),
             ])
         });
@@ -107,6 +119,42 @@ impl Table {
                 utf8("message"),
             ])
         });
+        static MAIL: LazyLock<SchemaRef> = LazyLock::new(|| {
+            with_core(vec![
+                utf8("queue_id"),
+                utf8("message_id"),
+                utf8("sender"),
+                utf8("recipient"),
+                utf8("direction"),
+                Field::new("status", DataType::Utf8, false),
+                utf8("status_detail"),
+                utf8("dsn"),
+                Field::new("size", DataType::UInt64, true),
+                Field::new("nrcpt", DataType::UInt32, true),
+                utf8("relay"),
+                utf8("client_ip"),
+                utf8("client_host"),
+                utf8("sasl_user"),
+                Field::new("delay_s", DataType::Float64, true),
+            ])
+        });
+        static CLOUD_AUDIT: LazyLock<SchemaRef> = LazyLock::new(|| {
+            with_core(vec![
+                Field::new("provider", DataType::Utf8, false),
+                utf8("cloud_tenant"),
+                utf8("service"),
+                utf8("actor"),
+                utf8("actor_ip"),
+                Field::new("operation", DataType::Utf8, false),
+                utf8("target"),
+                utf8("outcome"),
+                utf8("reason"),
+                Field::new("privileged", DataType::Boolean, false),
+                utf8("region"),
+                utf8("user_agent"),
+                utf8("event_id"),
+            ])
+        });
         static UNPARSED: LazyLock<SchemaRef> =
             LazyLock::new(|| with_core(vec![Field::new("error", DataType::Utf8, false)]));
         match self {
@@ -114,6 +162,8 @@ impl Table {
             Table::Auth => AUTH.clone(),
             Table::Proxy => PROXY.clone(),
             Table::Firewall => FIREWALL.clone(),
+            Table::Mail => MAIL.clone(),
+            Table::CloudAudit => CLOUD_AUDIT.clone(),
             Table::Unparsed => UNPARSED.clone(),
         }
     }

@@ -11,13 +11,10 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 
 fn options(max_line_bytes: usize) -> ImportOptions {
     ImportOptions {
-        format: Format::Syslog,
-        tenant: "sakuragaoka".into(),
-        source: None,
         segment: Some("lgwan".into()),
-        offset: bannin_parsers::context::jst(),
         max_line_bytes,
         privileged_accounts: vec!["root".into(), "Administrator".into()],
+        ..ImportOptions::new(Format::Syslog, "sakuragaoka")
     }
 }
 
@@ -91,7 +88,10 @@ fn every_line_is_kept_once_even_when_hostile() {
     assert_eq!(stats, totals);
     assert_eq!(stats.lines, 14);
     assert_eq!(stats.empty, 2);
-    assert_eq!((stats.auth, stats.syslog, stats.unparsed), (4, 4, 4));
+    assert_eq!(
+        [Table::Auth, Table::Syslog, Table::Unparsed].map(|t| stats.count(t)),
+        [4, 4, 4]
+    );
     assert_eq!(stats.records() + stats.empty, stats.lines);
     assert!(!files.is_empty());
     assert_eq!(
@@ -149,8 +149,14 @@ fn auto_format_tells_squid_and_fortigate_from_syslog() {
         .unwrap();
     importer.finish().unwrap();
     assert_eq!(
-        (stats.proxy, stats.firewall, stats.syslog, stats.unparsed),
-        (2, 2, 1, 2)
+        [
+            Table::Proxy,
+            Table::Firewall,
+            Table::Syslog,
+            Table::Unparsed
+        ]
+        .map(|t| stats.count(t)),
+        [2, 2, 1, 2]
     );
     assert_eq!(
         rows_in_lake(&lake),
@@ -161,4 +167,140 @@ fn auto_format_tells_squid_and_fortigate_from_syslog() {
             ("unparsed", 2)
         ]
     );
+}
+
+#[test]
+fn w3c_header_applies_to_the_lines_after_it_in_each_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::new(dir.path().join("lake"));
+    let mut importer = Importer::new(&lake, ImportOptions::new(Format::Auto, "t")).unwrap();
+    let input = "#Software: SGOS 6.7.5.3\n\
+                 #Fields: date time c-ip cs-username sc-filter-result cs-method cs-host cs-uri-path sc-status sc-bytes cs-bytes\n\
+                 2026-11-23 01:00:00 10.40.1.15 tanaka OBSERVED POST files.example.net /up 200 300 4096000\n\
+                 2026-11-23 01:00:01 10.40.1.16 - DENIED GET blocked.example.org / 403 100 0\n";
+    let stats = importer
+        .import_reader(input.as_bytes(), "proxysg", reference())
+        .unwrap();
+    assert_eq!(stats.directives, 2);
+    assert_eq!(stats.count(Table::Proxy), 2);
+    assert_eq!(stats.records() + stats.directives, stats.lines);
+    // A new input does not inherit the previous one's header.
+    let stats = importer
+        .import_reader(
+            "2026-11-23 01:00:02 10.40.1.17 - OBSERVED GET a.example / 200 1 1\n".as_bytes(),
+            "other",
+            reference(),
+        )
+        .unwrap();
+    assert_eq!(stats.count(Table::Unparsed), 1);
+    importer.finish().unwrap();
+}
+
+#[test]
+fn cloudtrail_records_file_is_read_as_one_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::new(dir.path().join("lake"));
+    let mut importer = Importer::new(&lake, ImportOptions::new(Format::Auto, "t")).unwrap();
+    // Pretty-printed, as `aws s3 cp` + `jq` leave it: not one record a line.
+    let input = r#"{
+  "Records": [
+    {
+      "eventTime": "2026-11-23T01:00:00Z",
+      "eventSource": "iam.amazonaws.com",
+      "eventName": "AttachUserPolicy",
+      "awsRegion": "ap-northeast-1",
+      "sourceIPAddress": "203.0.113.5",
+      "userIdentity": {"type": "IAMUser", "userName": "tanaka", "accountId": "111122223333"},
+      "requestParameters": {"userName": "vendor01", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+      "eventID": "a1"
+    },
+    {"eventName": "Broken", "userIdentity": 5}
+  ]
+}"#;
+    let stats = importer
+        .import_reader(input.as_bytes(), "cloudtrail", reference())
+        .unwrap();
+    importer.finish().unwrap();
+    assert_eq!(stats.lines, 2);
+    assert_eq!(stats.count(Table::CloudAudit), 1);
+    assert_eq!(stats.count(Table::Unparsed), 1);
+    assert_eq!(rows_in_lake(&lake), [("cloud_audit", 1), ("unparsed", 1)]);
+}
+
+#[test]
+fn mail_correlation_survives_between_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::new(dir.path().join("lake"));
+    let options = || ImportOptions {
+        local_domains: vec!["city.example.lg.jp".into()],
+        state_dir: Some(dir.path().join("state")),
+        ..ImportOptions::new(Format::Syslog, "t")
+    };
+    let first = "Nov 23 10:00:00 mail01 postfix/smtpd[1]: 4Xc9Tq1Kz4: client=pc15[10.40.1.15], sasl_method=PLAIN, sasl_username=tanaka\n\
+                 Nov 23 10:00:01 mail01 postfix/qmgr[2]: 4Xc9Tq1Kz4: from=<tanaka@city.example.lg.jp>, size=2048, nrcpt=1 (queue active)\n";
+    let second = "Nov 23 10:05:00 mail01 postfix/smtp[3]: 4Xc9Tq1Kz4: to=<sato@example.com>, relay=mx.example.com[93.184.216.34]:25, delay=299, delays=0/0/299/0, dsn=2.0.0, status=sent (250 ok)\n";
+    let mut importer = Importer::new(&lake, options()).unwrap();
+    importer
+        .import_reader(first.as_bytes(), "maillog", reference())
+        .unwrap();
+    importer.finish().unwrap();
+    // A new process: the message's details come from the saved state.
+    let mut importer = Importer::new(&lake, options()).unwrap();
+    let stats = importer
+        .import_reader(second.as_bytes(), "maillog", reference())
+        .unwrap();
+    importer.finish().unwrap();
+    assert_eq!(stats.count(Table::Mail), 1);
+    assert_eq!(stats.count(Table::Syslog), 1, "the line itself is kept");
+    assert_eq!(stats.records(), stats.lines);
+    let files = walk(&lake.table_dir(Table::Mail));
+    let file = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        File::open(file).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let batch = reader.into_iter().next().unwrap().unwrap();
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<arrow::array::StringArray>()
+            .unwrap()
+            .value(0)
+            .to_owned()
+    };
+    assert_eq!(column("sender"), "tanaka@city.example.lg.jp");
+    assert_eq!(column("direction"), "outbound");
+    assert_eq!(column("sasl_user"), "tanaka");
+}
+
+#[test]
+fn euc_jp_sources_are_read_when_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::new(dir.path().join("lake"));
+    let (euc, _, _) =
+        encoding_rs::EUC_JP.encode("Nov 23 10:00:00 rtx01 auth: 管理者ログイン失敗\n");
+    let options = ImportOptions {
+        charset: bannin_ingest::decode::Charset::EucJp,
+        ..ImportOptions::new(Format::Syslog, "t")
+    };
+    let mut importer = Importer::new(&lake, options).unwrap();
+    let stats = importer
+        .import_reader(&euc[..], "rtx", reference())
+        .unwrap();
+    importer.finish().unwrap();
+    assert_eq!(stats.count(Table::Syslog), 1);
+    // Read as the default (UTF-8, else Shift_JIS) the same bytes are kept
+    // as unparsed with the reason, not silently garbled.
+    let mut importer = Importer::new(&lake, ImportOptions::new(Format::Syslog, "t")).unwrap();
+    let stats = importer
+        .import_reader(&euc[..], "rtx", reference())
+        .unwrap();
+    assert_eq!(stats.count(Table::Unparsed), 1);
 }

@@ -20,4 +20,16 @@ pub enum ParseError {
     FortiGate(String),
     #[error("malformed Windows event: {0}")]
     Windows(String),
+    #[error("malformed web access log line: {0}")]
+    AccessLog(String),
+    #[error("malformed PAN-OS log: {0}")]
+    PanOs(String),
+    #[error("malformed Cisco ASA log: {0}")]
+    Asa(String),
+    #[error("malformed YAMAHA RTX log: {0}")]
+    Yamaha(String),
+    #[error("malformed cloud audit record: {0}")]
+    CloudAudit(String),
+    #[error("malformed frame: {0}")]
+    Frame(String),
 }

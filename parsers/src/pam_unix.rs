@@ -35,6 +35,8 @@ pub fn classify(record: &SyslogRecord) -> Option<AuthEvent> {
         outcome: Outcome::Failure,
         method: Some("password".to_owned()),
         reason: Some("bad_credentials".to_owned()),
+        elevated: false,
+        group: None,
     })
 }
 

@@ -55,6 +55,12 @@ pub struct AuthEvent {
     /// Why it failed, when the log says: `invalid_user`, `bad_credentials`,
     /// `not_in_sudoers`.
     pub reason: Option<String>,
+    /// The record itself shows administrator rights in use: Windows 4672
+    /// (special privileges at logon), an account created, a member added
+    /// to an administrators' group.
+    pub elevated: bool,
+    /// The group a member was added to (Windows 4728 / 4732 / 4756).
+    pub group: Option<String>,
 }
 
 /// A web proxy request.
@@ -121,8 +127,106 @@ pub struct FirewallRecord {
     pub message: Option<String>,
 }
 
+impl FirewallRecord {
+    /// A record with only its time and device; parsers fill in the rest.
+    pub fn new(time: DateTime<Utc>, host: Option<String>) -> Self {
+        Self {
+            time,
+            host,
+            log_type: None,
+            subtype: None,
+            action: None,
+            src_ip: None,
+            src_port: None,
+            dst_ip: None,
+            dst_port: None,
+            proto: None,
+            bytes_in: None,
+            bytes_out: None,
+            rule: None,
+            src_zone: None,
+            dst_zone: None,
+            app: None,
+            message: None,
+        }
+    }
+}
+
+/// One delivery attempt of one message to one recipient, correlated from
+/// an MTA's lines (Postfix: smtpd → cleanup → qmgr → smtp/local by queue
+/// id), or a message the MTA rejected before queueing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailRecord {
+    /// When the delivery attempt (or the rejection) was logged.
+    pub time: DateTime<Utc>,
+    /// The mail server.
+    pub host: Option<String>,
+    /// The MTA's queue id (`NOQUEUE` rejections have none).
+    pub queue_id: Option<String>,
+    /// The `Message-ID:` header, without angle brackets.
+    pub message_id: Option<String>,
+    /// Envelope sender (`from=<…>`); `None` for the null sender `<>`.
+    pub sender: Option<String>,
+    /// Envelope recipient (`to=<…>`).
+    pub recipient: Option<String>,
+    /// `internal`, `inbound`, `outbound` or `external` (neither side local),
+    /// judged from the configured local domains; `None` when unknown.
+    pub direction: Option<String>,
+    /// `sent`, `bounced`, `deferred`, `rejected`, `expired`, …
+    pub status: String,
+    /// The server's reply or the reject reason.
+    pub status_detail: Option<String>,
+    /// Enhanced status code (`dsn=5.1.1`).
+    pub dsn: Option<String>,
+    /// Message size in bytes (from qmgr).
+    pub size: Option<u64>,
+    /// Number of recipients of the message (from qmgr).
+    pub nrcpt: Option<u32>,
+    /// Where the message went (`relay=mx.example.jp[198.51.100.7]:25`).
+    pub relay: Option<String>,
+    /// The SMTP client that handed the message in.
+    pub client_ip: Option<String>,
+    pub client_host: Option<String>,
+    /// SASL-authenticated user that submitted the message.
+    pub sasl_user: Option<String>,
+    /// Seconds from arrival to this delivery attempt.
+    pub delay_s: Option<f64>,
+}
+
+/// One audit record from a cloud tenant: an admin or user action, or a
+/// sign-in, in Microsoft 365 / Entra ID, Google Workspace or AWS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudAuditRecord {
+    pub time: DateTime<Utc>,
+    /// `m365`, `entra`, `google_workspace` or `aws`.
+    pub provider: String,
+    /// The tenant / customer / account id the record belongs to.
+    pub cloud_tenant: Option<String>,
+    /// Workload or service (`Exchange`, `AzureActiveDirectory`, `drive`,
+    /// `iam.amazonaws.com`, …).
+    pub service: Option<String>,
+    /// Who acted: UPN, e-mail address, or ARN.
+    pub actor: Option<String>,
+    pub actor_ip: Option<String>,
+    /// What was done: `UserLoggedIn`, `Add member to role.`, `login_failure`,
+    /// `ConsoleLogin`, `AttachUserPolicy`, …
+    pub operation: String,
+    /// What it was done to (user, role, file, resource).
+    pub target: Option<String>,
+    /// `success` or `failure`, when the record says.
+    pub outcome: Option<Outcome>,
+    /// Error code or failure reason.
+    pub reason: Option<String>,
+    /// Whether the record itself shows an administrator role or action.
+    pub privileged: bool,
+    pub region: Option<String>,
+    pub user_agent: Option<String>,
+    /// The provider's id of the record (for de-duplication).
+    pub event_id: Option<String>,
+}
+
 /// One parsed record, routed to the table that fits it best.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     /// Goes to the `syslog` table.
     Syslog(SyslogRecord),
@@ -132,4 +236,8 @@ pub enum Record {
     Proxy(ProxyRecord),
     /// Goes to the `firewall` table.
     Firewall(FirewallRecord),
+    /// Goes to the `mail` table.
+    Mail(MailRecord),
+    /// Goes to the `cloud_audit` table.
+    CloudAudit(CloudAuditRecord),
 }

@@ -102,6 +102,8 @@ fn event(
         outcome,
         method: method.map(str::to_owned),
         reason: reason.map(str::to_owned),
+        elevated: false,
+        group: None,
     }
 }
 

@@ -35,6 +35,8 @@ pub fn classify(record: &SyslogRecord) -> Option<AuthEvent> {
         outcome,
         method: Some("su".to_owned()),
         reason: (outcome == Outcome::Failure).then(|| "bad_credentials".to_owned()),
+        elevated: false,
+        group: None,
     })
 }
 

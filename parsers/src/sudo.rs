@@ -49,6 +49,8 @@ pub fn classify(record: &SyslogRecord) -> Option<AuthEvent> {
         outcome,
         method: Some("sudo".to_owned()),
         reason: reason.map(str::to_owned),
+        elevated: false,
+        group: None,
     })
 }
 

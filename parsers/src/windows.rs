@@ -6,7 +6,14 @@
 //! message of a syslog record.
 //!
 //! Claimed (→ `auth`): 4624 logon, 4625 failed logon, 4648 logon with
-//! explicit credentials, 4740 account locked out.
+//! explicit credentials, 4740 account locked out, and the events that show
+//! administrator rights in use (`elevated`): 4672 special privileges
+//! assigned to a logon, 4720 user account created, and 4728 / 4732 / 4756
+//! member added to a security-enabled global / local / universal group —
+//! elevated when the group is an administrators' group (by its well-known
+//! SID, so localized names do not matter, or by its English name). In the
+//! account-management events `user` is who acted (`SubjectUserName`) and
+//! `target_user` the account created or added.
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
@@ -19,9 +26,15 @@ const PROVIDER: &str = "Microsoft-Windows-Security-Auditing";
 
 /// Parses one JSON line holding a Windows event.
 pub fn parse(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
+    let value: Value = serde_json::from_str(line)
+        .map_err(|e| ParseError::Windows(format!("not JSON ({e}) in `{}`", preview(line))))?;
+    parse_value(&value, line, ctx)
+}
+
+/// Parses one event already read as JSON; `line` is its text, for errors.
+pub fn parse_value(value: &Value, line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
     let bad = |why: String| ParseError::Windows(format!("{why} in `{}`", preview(line)));
-    let value: Value = serde_json::from_str(line).map_err(|e| bad(format!("not JSON ({e})")))?;
-    let event = Event::read(&value).ok_or_else(|| bad("no EventID / winlog.event_id".into()))?;
+    let event = Event::read(value).ok_or_else(|| bad("no EventID / winlog.event_id".into()))?;
     let time = event
         .time(ctx)
         .ok_or_else(|| bad("no usable EventTime / @timestamp".into()))?;
@@ -120,6 +133,10 @@ impl<'a> Event<'a> {
     }
 
     fn auth(&self) -> Option<AuthEvent> {
+        let subject = || self.field("SubjectUserName");
+        let mut elevated = false;
+        let mut group = None;
+        let mut member = None;
         let (outcome, user, target_user, method, reason) = match self.id {
             4624 => (
                 Outcome::Success,
@@ -139,7 +156,7 @@ impl<'a> Event<'a> {
             ),
             4648 => (
                 Outcome::Success,
-                self.field("SubjectUserName"),
+                subject(),
                 self.field("TargetUserName"),
                 Some("explicit_credentials"),
                 None,
@@ -151,12 +168,44 @@ impl<'a> Event<'a> {
                 None,
                 Some("locked_out"),
             ),
+            4672 => {
+                elevated = true;
+                (
+                    Outcome::Success,
+                    subject(),
+                    None,
+                    Some("special_privileges"),
+                    None,
+                )
+            }
+            4720 => {
+                elevated = true;
+                (
+                    Outcome::Success,
+                    subject(),
+                    self.field("TargetUserName"),
+                    Some("account_created"),
+                    None,
+                )
+            }
+            4728 | 4732 | 4756 => {
+                elevated = is_admin_group(self.field("TargetSid"), self.field("TargetUserName"));
+                group = self.field("TargetUserName");
+                member = member_name(self.field("MemberName"));
+                (
+                    Outcome::Success,
+                    subject(),
+                    self.field("MemberSid"),
+                    Some("group_member_added"),
+                    None,
+                )
+            }
             _ => return None,
         };
         Some(AuthEvent {
             app: "windows".to_owned(),
             user: user.map(str::to_owned),
-            target_user: target_user.map(str::to_owned),
+            target_user: member.or_else(|| target_user.map(str::to_owned)),
             src_ip: self.field("IpAddress").map(str::to_owned),
             src_port: self
                 .field("IpPort")
@@ -165,8 +214,67 @@ impl<'a> Event<'a> {
             outcome,
             method: method.map(str::to_owned),
             reason: reason.map(str::to_owned),
+            elevated,
+            group: group.map(str::to_owned),
         })
     }
+}
+
+/// `CN=田中 太郎,OU=情報政策課,DC=city,DC=example` → `田中 太郎` (an escaped
+/// `\,` inside the CN is a comma).
+fn member_name(dn: Option<&str>) -> Option<String> {
+    let dn = dn?;
+    let Some(rest) = dn.strip_prefix("CN=").or_else(|| dn.strip_prefix("cn=")) else {
+        return Some(dn.to_owned());
+    };
+    let mut end = rest.len();
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes.get(i) {
+            Some(b'\\') => i += 2,
+            Some(b',') => {
+                end = i;
+                break;
+            }
+            _ => i += 1,
+        }
+    }
+    rest.get(..end)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.replace("\\,", ","))
+}
+
+/// Administrators' groups: BUILTIN\Administrators, Account / Server /
+/// Backup / Print Operators (S-1-5-32-544, 548, 549, 550, 551), and a
+/// domain's Domain Admins (RID 512), Schema Admins (518), Enterprise Admins
+/// (519), Group Policy Creator Owners (520); or those names in English.
+fn is_admin_group(sid: Option<&str>, name: Option<&str>) -> bool {
+    const BUILTIN: [&str; 5] = [
+        "S-1-5-32-544",
+        "S-1-5-32-548",
+        "S-1-5-32-549",
+        "S-1-5-32-550",
+        "S-1-5-32-551",
+    ];
+    const DOMAIN_RIDS: [&str; 4] = ["-512", "-518", "-519", "-520"];
+    const NAMES: [&str; 9] = [
+        "administrators",
+        "domain admins",
+        "enterprise admins",
+        "schema admins",
+        "account operators",
+        "server operators",
+        "backup operators",
+        "print operators",
+        "group policy creator owners",
+    ];
+    let by_sid = sid.is_some_and(|sid| {
+        let sid = sid.to_ascii_uppercase();
+        BUILTIN.contains(&sid.as_str())
+            || (sid.starts_with("S-1-5-21-") && DOMAIN_RIDS.iter().any(|rid| sid.ends_with(rid)))
+    });
+    by_sid || name.is_some_and(|n| NAMES.contains(&n.to_ascii_lowercase().as_str()))
 }
 
 /// EventID as a number or a numeric string.
@@ -298,6 +406,48 @@ mod tests {
             let err = parse(line, &ctx()).unwrap_err().to_string();
             assert!(err.starts_with("malformed Windows event"), "{line}: {err}");
         }
+    }
+
+    #[test]
+    fn special_privileges_and_account_management_are_elevated() {
+        let (_, e) = auth(
+            r#"{"EventTime":"2026-11-22 02:11:00","Hostname":"lg-ad01","EventID":4672,"SubjectUserName":"Administrator","SubjectDomainName":"CITY","PrivilegeList":"SeBackupPrivilege\r\n\t\t\tSeDebugPrivilege"}"#,
+        );
+        assert_eq!(e.user.as_deref(), Some("Administrator"));
+        assert_eq!(e.method.as_deref(), Some("special_privileges"));
+        assert!(e.elevated);
+        let (_, e) = auth(
+            r#"{"@timestamp":"2026-11-22T03:00:00Z","winlog":{"event_id":4720,"computer_name":"lg-ad01","event_data":{"SubjectUserName":"adm-suzuki","TargetUserName":"tmp-vendor01","TargetSid":"S-1-5-21-1-2-3-1201"}}}"#,
+        );
+        assert_eq!(
+            (e.user.as_deref(), e.target_user.as_deref()),
+            (Some("adm-suzuki"), Some("tmp-vendor01"))
+        );
+        assert_eq!(e.method.as_deref(), Some("account_created"));
+        assert!(e.elevated);
+    }
+
+    #[test]
+    fn members_added_to_groups() {
+        let (_, e) = auth(
+            r#"{"EventTime":"2026-11-22 02:12:00","Hostname":"lg-ad01","EventID":"4728","SubjectUserName":"adm-suzuki","MemberName":"CN=田中\\, 太郎,OU=情報政策課,DC=city,DC=example","MemberSid":"S-1-5-21-1-2-3-1105","TargetUserName":"Domain Admins","TargetSid":"S-1-5-21-1-2-3-512"}"#,
+        );
+        assert_eq!(e.user.as_deref(), Some("adm-suzuki"));
+        assert_eq!(e.target_user.as_deref(), Some("田中, 太郎"));
+        assert_eq!(e.group.as_deref(), Some("Domain Admins"));
+        assert_eq!(e.method.as_deref(), Some("group_member_added"));
+        assert!(e.elevated);
+        // A localized group name is still known by its well-known SID.
+        let (_, e) = auth(
+            r#"{"EventTime":"2026-11-22 02:13:00","Hostname":"lg-file01","EventID":4732,"SubjectUserName":"adm-suzuki","MemberName":"-","MemberSid":"S-1-5-21-1-2-3-1106","TargetUserName":"管理者","TargetSid":"S-1-5-32-544"}"#,
+        );
+        assert_eq!(e.target_user.as_deref(), Some("S-1-5-21-1-2-3-1106"));
+        assert!(e.elevated);
+        let (_, e) = auth(
+            r#"{"EventTime":"2026-11-22 02:14:00","Hostname":"lg-ad01","EventID":4756,"SubjectUserName":"adm-suzuki","MemberName":"CN=sato,DC=city","TargetUserName":"庁内ファイル共有","TargetSid":"S-1-5-21-1-2-3-3001"}"#,
+        );
+        assert_eq!(e.target_user.as_deref(), Some("sato"));
+        assert!(!e.elevated, "an ordinary group");
     }
 
     #[test]

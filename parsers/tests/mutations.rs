@@ -100,6 +100,17 @@ fn mutated_lines_never_panic_and_parse_sanely() {
                     "{line:?}"
                 );
             }
+            Ok(Record::Mail(r)) => {
+                ok += 1;
+                assert!(!r.status.is_empty(), "{line:?}");
+            }
+            Ok(Record::CloudAudit(r)) => {
+                ok += 1;
+                assert!(
+                    !r.operation.is_empty() && !r.provider.is_empty(),
+                    "{line:?}"
+                );
+            }
             Err(e) => {
                 rejected += 1;
                 assert!(!e.to_string().is_empty());

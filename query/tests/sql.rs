@@ -8,13 +8,11 @@ fn lake() -> (tempfile::TempDir, Lake) {
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::new(dir.path().join("lake"));
     let options = ImportOptions {
-        format: Format::Syslog,
-        tenant: "sakuragaoka".into(),
         source: Some("fixture".into()),
         segment: Some("lgwan".into()),
-        offset: bannin_parsers::context::jst(),
         max_line_bytes: 4096,
         privileged_accounts: vec!["root".into()],
+        ..ImportOptions::new(Format::Syslog, "sakuragaoka")
     };
     let mut importer = Importer::new(&lake, options).unwrap();
     let text = "Nov 22 09:00:00 lg-file01 sshd[1]: Accepted password for tanaka from 10.20.1.15 port 5 ssh2\n\

@@ -9,13 +9,8 @@ fn lake_with(lines: &[&str]) -> (tempfile::TempDir, Lake) {
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::new(dir.path().join("lake"));
     let options = ImportOptions {
-        format: Format::Auto,
-        tenant: "sakuragaoka".into(),
-        source: None,
-        segment: None,
-        offset: bannin_parsers::context::jst(),
         max_line_bytes: 4096,
-        privileged_accounts: vec!["root".into(), "administrator".into()],
+        ..ImportOptions::new(Format::Auto, "sakuragaoka")
     };
     let mut importer = Importer::new(&lake, options).unwrap();
     let text = lines.join("\n");

@@ -1,7 +1,7 @@
 //! `bannin ingest`: batch import of files into the lake.
 
 use anyhow::{Context, Result};
-use bannin_ingest::{ImportOptions, ImportStats, Importer};
+use bannin_ingest::{ImportOptions, ImportStats, Importer, Table};
 
 use crate::cli::IngestArgs;
 use crate::config::{Config, DataDir};
@@ -16,7 +16,15 @@ pub fn run(config: &Config, data: &DataDir, args: &IngestArgs) -> Result<()> {
             .unwrap_or_else(|| config.ingest.tenant.clone()),
         source: args.source.clone(),
         segment: args.segment.map(|s| s.as_str().to_owned()),
+        state_dir: Some(data.state_dir()),
         ..config.ingest.import_options(args.format.into())?
+    };
+    let options = match &args.charset {
+        Some(name) => ImportOptions {
+            charset: crate::config::parse_charset(name)?,
+            ..options
+        },
+        None => options,
     };
     let stats = import(data, options, &args.files)?;
     say!("{}", summary("total", &stats));
@@ -43,9 +51,17 @@ pub fn import(
     Ok(totals)
 }
 
+/// `FILE: 14 lines → syslog 4, auth 4, …, empty 2`: every table, so a
+/// user sees where each line went.
 fn summary(label: &str, s: &ImportStats) -> String {
-    format!(
-        "{label}: {} lines → syslog {}, auth {}, proxy {}, firewall {}, unparsed {}, empty {}",
-        s.lines, s.syslog, s.auth, s.proxy, s.firewall, s.unparsed, s.empty
-    )
+    let tables: Vec<String> = Table::ALL
+        .iter()
+        .map(|t| format!("{} {}", t.name(), s.count(*t)))
+        .collect();
+    let mut line = format!("{label}: {} lines → {}", s.lines, tables.join(", "));
+    if s.directives > 0 {
+        line.push_str(&format!(", headers {}", s.directives));
+    }
+    line.push_str(&format!(", empty {}", s.empty));
+    line
 }

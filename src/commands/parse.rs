@@ -8,10 +8,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use bannin_ingest::batch::{Row, record_batch};
-use bannin_ingest::lines::BoundedLines;
-use bannin_ingest::route::route;
-use bannin_ingest::{InputFile, Table};
-use bannin_parsers::ParseContext;
+use bannin_ingest::route::Router;
+use bannin_ingest::{IngestError, InputFile, Table, read_input};
 use bannin_query::rows::to_json_rows;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -19,13 +17,13 @@ use serde_json::Value;
 use crate::cli::ParseArgs;
 use crate::config::Config;
 
-/// Records parsed and printed together.
-const CHUNK: usize = 1024;
-
 pub fn run(config: &Config, args: &ParseArgs) -> Result<()> {
     let mut options = config.ingest.import_options(args.format.into())?;
     if let Some(tz) = &args.tz {
         options.offset = crate::config::parse_offset(tz)?;
+    }
+    if let Some(charset) = &args.charset {
+        options.charset = crate::config::parse_charset(charset)?;
     }
     let (reader, source, reference): (Box<dyn BufRead>, String, DateTime<Utc>) =
         if args.file == Path::new("-") {
@@ -38,30 +36,18 @@ pub fn run(config: &Config, args: &ParseArgs) -> Result<()> {
             let input = InputFile::open(&args.file)?;
             (Box::new(input.reader), input.name, input.reference)
         };
-    let ctx = ParseContext {
-        reference,
-        offset: options.offset,
-    };
-    let mut lines = BoundedLines::new(reader, options.max_line_bytes);
+    let mut router = Router::new(options);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut chunk = Vec::with_capacity(CHUNK);
-    while let Some(line) = lines
-        .next_line()
-        .with_context(|| format!("cannot read {}", args.file.display()))?
-    {
-        if let Some(row) = route(&line, &ctx, &source, Utc::now(), &options) {
-            chunk.push(row);
-        }
-        if chunk.len() == CHUNK {
-            print_chunk(std::mem::take(&mut chunk), &mut out)?;
-        }
-    }
-    print_chunk(chunk, &mut out)
+    read_input(&mut router, reader, &source, reference, |rows| {
+        print_rows(rows, &mut out).map_err(|e| IngestError::Output(format!("{e:#}")))
+    })
+    .with_context(|| format!("cannot read {}", args.file.display()))?;
+    Ok(())
 }
 
 /// Prints rows in input order, each as `{"table": …, columns…}`.
-fn print_chunk(rows: Vec<Row>, out: &mut impl Write) -> Result<()> {
+fn print_rows(rows: Vec<Row>, out: &mut impl Write) -> Result<()> {
     let mut objects: Vec<Option<serde_json::Map<String, Value>>> = vec![None; rows.len()];
     for table in Table::ALL {
         let (positions, table_rows): (Vec<usize>, Vec<Row>) = rows
