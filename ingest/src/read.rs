@@ -39,8 +39,9 @@ impl ImportStats {
     }
 
     /// Records read and kept in the lake: every line that is not empty or
-    /// a directive, exactly once. `mail` rows are not among them: they
-    /// are correlated from Postfix lines, which are kept as `syslog`.
+    /// a directive, exactly once — or each record of a JSON document of
+    /// cloud records, which may share one line. `mail` rows are not among
+    /// them: they are correlated from Postfix lines, kept as `syslog`.
     pub fn records(&self) -> u64 {
         self.rows.iter().sum::<u64>() - self.count(Table::Mail)
     }

@@ -1,14 +1,14 @@
 //! Routing lines to the rows of the tables that fit them.
 
 use bannin_parsers::postfix::Correlator;
-use bannin_parsers::{ParseContext, ParseError, Record};
+use bannin_parsers::{ParseContext, ParseError, Record, cloud};
 use chrono::{DateTime, Utc};
 
-use crate::ImportOptions;
 use crate::batch::{Body, Core, Row};
 use crate::decode::decode;
 use crate::format::InputState;
 use crate::lines::Line;
+use crate::{Format, ImportOptions};
 
 /// What became of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,9 @@ impl Router {
         if text.trim().is_empty() {
             return Routed::Empty;
         }
+        if self.cloud_document(&text, source, received_at, out) {
+            return Routed::Rows;
+        }
         let parsed = match self.options.format.parse(&text, ctx, &mut self.input) {
             Ok(Some(record)) => Ok(record),
             Ok(None) => return Routed::Directive,
@@ -88,6 +91,45 @@ impl Router {
         };
         self.push_parsed(parsed, text.into_owned(), source, received_at, out);
         Routed::Rows
+    }
+
+    /// A line holding several cloud records (a one-line `{"Records":[…]}`,
+    /// a JSON array): one row per record, each with its own text. False
+    /// when the line is not such a document.
+    fn cloud_document(
+        &mut self,
+        line: &str,
+        source: &str,
+        received_at: DateTime<Utc>,
+        out: &mut Vec<Row>,
+    ) -> bool {
+        if !matches!(self.options.format, Format::Auto | Format::Cloud) {
+            return false;
+        }
+        let trimmed = line.trim_start();
+        let wrapper = trimmed.starts_with('{')
+            && ["\"Records\"", "\"items\"", "\"value\""]
+                .iter()
+                .any(|key| line.contains(key));
+        if !(trimmed.starts_with('[') || wrapper) {
+            return false;
+        }
+        let Some(records) = cloud::split_document(line) else {
+            return false;
+        };
+        if records.is_empty() {
+            out.push(self.unparsed(
+                "a JSON document without any records".to_owned(),
+                line.to_owned(),
+                source,
+                received_at,
+            ));
+        }
+        for record in records {
+            let parsed = record.parsed.map(Record::CloudAudit);
+            self.push_parsed(parsed, record.raw.to_owned(), source, received_at, out);
+        }
+        true
     }
 
     /// Pushes the row of a parse result: the record's table, or `unparsed`

@@ -304,3 +304,33 @@ fn euc_jp_sources_are_read_when_configured() {
         .unwrap();
     assert_eq!(stats.count(Table::Unparsed), 1);
 }
+
+#[test]
+fn one_line_documents_in_a_file_of_lines_are_split_into_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::new(dir.path().join("lake"));
+    let mut importer = Importer::new(&lake, ImportOptions::new(Format::Auto, "t")).unwrap();
+    let record = |name: &str| {
+        format!(
+            r#"{{"eventTime":"2026-11-23T01:00:00Z","eventSource":"s3.amazonaws.com","eventName":"{name}","userIdentity":{{"type":"IAMUser","userName":"ito","accountId":"1"}}}}"#
+        )
+    };
+    let input = format!(
+        "{{\"Records\":[{},{}]}}\n[{}]\n[]\n{}\n",
+        record("GetObject"),
+        record("PutObject"),
+        record("DeleteObject"),
+        record("ListBuckets"),
+    );
+    let stats = importer
+        .import_reader(input.as_bytes(), "trail.ndjson", reference())
+        .unwrap();
+    importer.finish().unwrap();
+    assert_eq!(stats.lines, 4);
+    assert_eq!(stats.count(Table::CloudAudit), 4);
+    assert_eq!(
+        stats.count(Table::Unparsed),
+        1,
+        "the empty array is kept, with why"
+    );
+}

@@ -186,7 +186,7 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<FirewallRecord, ParseErro
 pub fn classify(record: &SyslogRecord) -> Option<FirewallRecord> {
     let ctx = ParseContext::jst(record.time);
     let message = record.message.trim_start();
-    let mut parsed = if csv_start(message) == Some(0) {
+    let mut parsed = if starts_with_csv(message) {
         parse_csv(message, record.host.clone(), &ctx).ok()?
     } else {
         let host = record.host.as_deref()?;
@@ -214,6 +214,14 @@ fn csv_start(line: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(found) = line.get(from..)?.find(',') {
         let comma = from + found;
+        from = comma + 1;
+        // The date after the comma first: it rules out nearly every comma
+        // of other formats without looking back.
+        if !(bytes.get(comma + 1..comma + 11).is_some_and(is_slash_date)
+            && bytes.get(comma + 11) == Some(&b' '))
+        {
+            continue;
+        }
         let digits_start = bytes
             .get(..comma)?
             .iter()
@@ -221,18 +229,22 @@ fn csv_start(line: &str) -> Option<usize> {
             .map_or(0, |p| p + 1);
         let boundary_ok =
             digits_start == 0 || matches!(bytes.get(digits_start - 1), Some(b' ') | Some(b'>'));
-        if digits_start < comma
-            && boundary_ok
-            && line
-                .get(comma + 1..comma + 11)
-                .is_some_and(|date| is_slash_date(date.as_bytes()))
-            && bytes.get(comma + 11) == Some(&b' ')
-        {
+        if digits_start < comma && boundary_ok {
             return Some(digits_start);
         }
-        from = comma + 1;
     }
     None
+}
+
+/// True when the text itself opens with `<digits>,YYYY/MM/DD ` (what
+/// [`csv_start`] finds at offset 0, without scanning the rest).
+fn starts_with_csv(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    digits > 0
+        && b.get(digits) == Some(&b',')
+        && b.get(digits + 1..digits + 11).is_some_and(is_slash_date)
+        && b.get(digits + 11) == Some(&b' ')
 }
 
 /// `YYYY/MM/DD` (shape only).

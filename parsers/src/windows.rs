@@ -109,6 +109,10 @@ impl<'a> Event<'a> {
             .get("Hostname")
             .or_else(|| winlog?.get("computer_name"))
             .and_then(Value::as_str)
+            .map(str::trim)
+            // A host name is one token; anything else is not a usable name
+            // (the raw record still has it).
+            .filter(|h| !h.is_empty() && !h.contains(char::is_whitespace))
             .map(str::to_owned)
     }
 

@@ -101,8 +101,14 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<FirewallRecord, ParseErro
 /// sender named no host, the RFC 3164 parser takes the message's first
 /// word (`LAN2`, `Login`) for the host; the line is then put back together.
 pub fn classify(record: &SyslogRecord) -> Option<FirewallRecord> {
-    let ctx = ParseContext::jst(record.time);
     let body = record.message.trim_start();
+    // Every syslog record passes here: rule out the others cheaply. (A
+    // header-less `Login failed …` has had `Login` taken for its host.)
+    let login_as_host = matches!(record.host.as_deref(), Some("Login" | "Logout"));
+    if !login_as_host && !MARKERS.iter().any(|m| body.contains(m)) {
+        return None;
+    }
+    let ctx = ParseContext::jst(record.time);
     if let Some(event) = interpret(body) {
         let mut out = build(event, body, record.time, record.host.clone(), &ctx);
         out.time = record.time;
@@ -115,6 +121,9 @@ pub fn classify(record: &SyslogRecord) -> Option<FirewallRecord> {
     out.time = record.time;
     Some(out)
 }
+
+/// Words every message [`classify`] claims contains one of.
+const MARKERS: [&str; 5] = ["[INSPECT]", " at IN(", " at OUT(", "Login ", "Logout "];
 
 fn strip_pri(line: &str) -> Result<&str, ParseError> {
     let Some(rest) = line.strip_prefix('<') else {

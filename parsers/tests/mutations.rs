@@ -20,6 +20,14 @@ const SEEDS: &[&str] = &[
     r#"{"EventTime":"2026-11-22 02:10:00","Hostname":"lg-ad01","EventID":4625,"TargetUserName":"Administrator","LogonType":"3","IpAddress":"10.30.5.77","IpPort":"51234","SubStatus":"0xC000006A"}"#,
     r#"{"@timestamp":"2026-11-22T00:05:00.123Z","winlog":{"event_id":"4624","computer_name":"lg-ad01","event_data":{"TargetUserName":"tanaka","LogonType":"10"}}}"#,
     "Nov 22 03:00:00 inet-web01 kernel: [81234.567890] [UFW BLOCK] IN=eth0 OUT= SRC=203.0.113.9 DST=10.40.0.5 LEN=60 PROTO=TCP SPT=51234 DPT=22",
+    r#"10.40.1.15 - tanaka [23/Nov/2026:10:00:00 +0900] "CONNECT drive.example.com:443 HTTP/1.1" 200 5120 "-" "Mozilla/5.0 \"x\"" TCP_TUNNEL:HIER_DIRECT"#,
+    "<14>Nov 23 10:00:00 PA-3220 1,2026/11/23 10:00:00,012801012345,THREAT,url,2561,2026/11/23 10:00:00,10.40.1.15,203.0.113.20,0.0.0.0,0.0.0.0,allow-web,,,ssl,vsys1,trust,untrust,ethernet1/1,ethernet1/2,fwd,2026/11/23 10:00:00,1,1,51234,443,0,0,0x0,tcp,block-url,\"drive.example.com/a,b\"",
+    "<166>Nov 23 2026 10:00:00: %ASA-6-302014: Teardown TCP connection 9 for outside:2001:db8::1/443 to inside:10.40.1.15/51234 duration 0:00:30 bytes 1234 TCP FINs",
+    "<190>Nov 23 10:00:05 192.168.100.1 [INSPECT] LAN2[out][101098] TCP 192.168.100.2:51234 > 203.0.113.1:443 (2026/11/23 10:00:00)",
+    "<13>TUNNEL[1] Rejected at IN(300001) filter: UDP 198.51.100.7:500 > 203.0.113.1:500",
+    r#"{"CreationTime":"2026-11-23T01:00:00","Id":"x1","Operation":"UserLoginFailed","OrganizationId":"o","RecordType":15,"UserType":0,"Workload":"AzureActiveDirectory","UserId":"a@b","ClientIP":"[2001:db8::1]:443","ResultStatus":"Failed","LogonError":"InvalidUserNameOrPassword"}"#,
+    r#"{"eventTime":"2026-11-23T01:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","userIdentity":{"type":"Root","accountId":"1"},"errorCode":"AccessDenied"}"#,
+    "[Sun Nov 22 04:47:44.123456 2026] [core:error] [pid 1234:tid 5678] [client 203.0.113.5:51234] AH00126: Invalid URI",
 ];
 
 /// xorshift64*: deterministic, no dependency.
