@@ -26,6 +26,11 @@ pub struct SyslogRecord {
 pub enum Outcome {
     Success,
     Failure,
+    /// The connection ended before authentication finished (sshd
+    /// `Connection closed by authenticating user …`, `Disconnecting: Too
+    /// many authentication failures …`). Not a failure of its own, so
+    /// failure counts stay one per attempt.
+    Disconnected,
 }
 
 impl Outcome {
@@ -34,6 +39,7 @@ impl Outcome {
         match self {
             Outcome::Success => "success",
             Outcome::Failure => "failure",
+            Outcome::Disconnected => "disconnected",
         }
     }
 }

@@ -1,10 +1,15 @@
 //! OpenSSH server messages that are authentication events.
 //!
 //! Claimed (→ `auth`): `Accepted METHOD for USER from IP port N …`,
-//! `Failed METHOD for [invalid user ]USER from IP port N …` and
-//! `Invalid user USER from IP [port N]`. Every other sshd line (session
-//! open/close, disconnects, `[preauth]` chatter, PAM summaries that repeat a
-//! `Failed` line) stays in `syslog`, so one attempt is counted once.
+//! `Failed METHOD for [invalid user ]USER from IP port N …`,
+//! `Invalid user USER from IP [port N]`, and the disconnects that name who
+//! was authenticating — `Connection closed by|Disconnected from
+//! [authenticating|invalid] user USER IP port N [preauth]` and
+//! `Disconnecting[ authenticating user USER IP port N]: Too many
+//! authentication failures[ for USER]` — with outcome `disconnected` (so a
+//! failure is still counted once: by its `Failed` line). Every other sshd
+//! line (session open/close, anonymous disconnects, `[preauth]` chatter,
+//! PAM summaries that repeat a `Failed` line) stays in `syslog`.
 
 use crate::{AuthEvent, Outcome, SyslogRecord};
 
@@ -36,7 +41,68 @@ pub fn classify(record: &SyslogRecord) -> Option<AuthEvent> {
             Some("invalid_user"),
         ));
     }
-    None
+    disconnect(msg)
+}
+
+/// A disconnect before authentication finished that names the user.
+fn disconnect(msg: &str) -> Option<AuthEvent> {
+    let msg = msg.strip_suffix(" [preauth]").unwrap_or(msg);
+    if let Some(rest) = msg.strip_prefix("Disconnecting") {
+        // `Disconnecting: Too many authentication failures for root` (old)
+        // or `Disconnecting authenticating user root 1.2.3.4 port 5: Too
+        // many authentication failures` (OpenSSH 7.4+).
+        let (who, why) = rest.split_once(": ")?;
+        if !why.starts_with("Too many authentication failures") {
+            return None;
+        }
+        let (user, src_ip, src_port) = match who.trim() {
+            "" => (why.rsplit_once(" for ").map(|(_, u)| u), None, None),
+            who => user_at(who)?,
+        };
+        return Some(event(
+            user,
+            src_ip,
+            src_port,
+            Outcome::Disconnected,
+            None,
+            Some("too_many_failures"),
+        ));
+    }
+    let rest = msg
+        .strip_prefix("Connection closed by ")
+        .or_else(|| msg.strip_prefix("Disconnected from "))?;
+    let (user, src_ip, src_port) = user_at(rest)?;
+    let reason = if rest.starts_with("invalid user ") {
+        "invalid_user"
+    } else {
+        "closed_during_auth"
+    };
+    Some(event(
+        user,
+        src_ip,
+        src_port,
+        Outcome::Disconnected,
+        None,
+        Some(reason),
+    ))
+}
+
+/// `authenticating user USER IP port N` / `invalid user USER IP port N`.
+fn user_at(s: &str) -> Option<(Option<&str>, Option<&str>, Option<u16>)> {
+    let rest = s
+        .strip_prefix("authenticating user ")
+        .or_else(|| s.strip_prefix("invalid user "))?;
+    // The user name may hold spaces: the address is the third word from
+    // the end (`IP port N`).
+    let mut words = rest.rsplitn(4, ' ');
+    let port = words.next()?.parse().ok();
+    if words.next()? != "port" {
+        return None;
+    }
+    let ip = words.next()?;
+    let user = words.next().unwrap_or("");
+    let (ip, _) = address(ip);
+    Some((Some(user).filter(|u| !u.is_empty()), ip, port))
 }
 
 /// `METHOD for [invalid user ]USER from IP port N[ ssh2][: extra]`.
@@ -134,6 +200,67 @@ mod tests {
             e.method.as_deref(),
             e.reason.as_deref(),
         )
+    }
+
+    #[test]
+    fn disconnects_that_name_the_user() {
+        for (line, expected) in [
+            (
+                "Nov 23 10:00:00 lg-file01 sshd[1]: Connection closed by authenticating user root 203.0.113.9 port 51234 [preauth]",
+                (
+                    "disconnected",
+                    Some("root"),
+                    Some("203.0.113.9"),
+                    Some(51234),
+                    None,
+                    Some("closed_during_auth"),
+                ),
+            ),
+            (
+                "Nov 23 10:00:00 lg-file01 sshd[1]: Disconnected from invalid user oracle 203.0.113.9 port 51235 [preauth]",
+                (
+                    "disconnected",
+                    Some("oracle"),
+                    Some("203.0.113.9"),
+                    Some(51235),
+                    None,
+                    Some("invalid_user"),
+                ),
+            ),
+            (
+                "Nov 23 10:00:00 lg-file01 sshd[1]: Disconnecting authenticating user root 2001:db8::7 port 22022: Too many authentication failures [preauth]",
+                (
+                    "disconnected",
+                    Some("root"),
+                    Some("2001:db8::7"),
+                    Some(22022),
+                    None,
+                    Some("too_many_failures"),
+                ),
+            ),
+            (
+                "Dec 10 09:32:20 LabSZ sshd[24680]: Disconnecting: Too many authentication failures for admin [preauth]",
+                (
+                    "disconnected",
+                    Some("admin"),
+                    None,
+                    None,
+                    None,
+                    Some("too_many_failures"),
+                ),
+            ),
+        ] {
+            let e = classify_line(line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(summary(&e), expected, "{line}");
+        }
+        for line in [
+            "Dec 10 06:55:46 LabSZ sshd[24200]: Received disconnect from 173.234.31.186: 11: Bye Bye [preauth]",
+            "Nov 23 10:00:00 h sshd[1]: Connection closed by 203.0.113.9 port 51234 [preauth]",
+            "Nov 23 10:00:00 h sshd[1]: Disconnected from user tanaka 10.20.1.15 port 50022",
+            "Nov 23 10:00:00 h sshd[1]: Disconnecting: Change of username or service not allowed",
+        ] {
+            assert!(classify_line(line).is_none(), "{line}");
+        }
     }
 
     #[test]
