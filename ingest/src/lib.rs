@@ -18,6 +18,7 @@ pub mod lines;
 pub mod read;
 pub mod route;
 pub mod table;
+pub mod wal;
 
 pub use batch::Partitions;
 pub use error::IngestError;

@@ -102,10 +102,16 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<FirewallRecord, ParseErro
 /// word (`LAN2`, `Login`) for the host; the line is then put back together.
 pub fn classify(record: &SyslogRecord) -> Option<FirewallRecord> {
     let body = record.message.trim_start();
-    // Every syslog record passes here: rule out the others cheaply. (A
-    // header-less `Login failed …` has had `Login` taken for its host.)
+    // Every syslog record passes here: rule out the others cheaply — RTX
+    // messages start `[INSPECT]` or `Login…`/`Logout…` (perhaps after a
+    // tag), or say `Rejected at` / `Passed at`. (A header-less `Login
+    // failed …` has had `Login` taken for its host.)
     let login_as_host = matches!(record.host.as_deref(), Some("Login" | "Logout"));
-    if !login_as_host && !MARKERS.iter().any(|m| body.contains(m)) {
+    let candidate = login_as_host
+        || body.starts_with("[INSPECT]")
+        || untagged(body).starts_with("Log")
+        || body.contains("ed at ");
+    if !candidate {
         return None;
     }
     let ctx = ParseContext::jst(record.time);
@@ -121,9 +127,6 @@ pub fn classify(record: &SyslogRecord) -> Option<FirewallRecord> {
     out.time = record.time;
     Some(out)
 }
-
-/// Words every message [`classify`] claims contains one of.
-const MARKERS: [&str; 5] = ["[INSPECT]", " at IN(", " at OUT(", "Login ", "Logout "];
 
 fn strip_pri(line: &str) -> Result<&str, ParseError> {
     let Some(rest) = line.strip_prefix('<') else {
