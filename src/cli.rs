@@ -45,6 +45,9 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Check that the lake was not altered: the manifest's hash chain, every
+    /// listed file's SHA-256, and no unlisted files. Exits 1 on any problem.
+    Verify,
     /// Serve the HTTP API and web console.
     Serve(ServeArgs),
     /// Generate a day of a small municipality's logs, detect, and serve them.

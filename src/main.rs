@@ -62,6 +62,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Rules {
             command: RulesCommand::List,
         } => commands::rules::list(),
+        Command::Verify => commands::verify::run(&data),
         Command::Serve(args) => runtime.block_on(commands::serve::run(&config, &data, &args)),
         Command::Demo(args) => runtime.block_on(commands::demo::run(&config, &args)),
     }

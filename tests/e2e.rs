@@ -340,6 +340,7 @@ fn every_subcommand_has_help() {
         &["rules", "list", "--help"],
         &["serve", "--help"],
         &["demo", "--help"],
+        &["verify", "--help"],
     ] {
         let out = ok(Command::new(BIN).args(args).output().unwrap());
         assert!(out.contains("Usage: bannin"), "{args:?}: {out}");
@@ -516,4 +517,49 @@ fn parse_understands_every_format_explicitly_and_by_sniffing() {
     let (euc, _, _) = encoding_rs::EUC_JP.encode("<13>Nov 23 10:00:00 rtx01 監視: 開始\n");
     let r = parse_stdin(&["--charset", "euc-jp"], &euc);
     assert_eq!(r[0]["message"], "開始");
+}
+
+#[test]
+fn verify_proves_the_lake_unaltered_and_names_what_was_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("auth.log");
+    std::fs::write(
+        &log,
+        "Nov 22 02:10:01 lg-file01 sshd[1]: Failed password for root from 10.30.5.77 port 4 ssh2\n",
+    )
+    .unwrap();
+    ok(bannin(&data, &["ingest", log.to_str().unwrap()]));
+    let out = ok(bannin(&data, &["verify"]));
+    assert!(out.starts_with("ok: 1 files verified"), "{out}");
+    // Tamper with the evidence: rewrite the Parquet file.
+    let lake = data.join("lake").join("auth");
+    let file = walk_files(&lake)
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.push(0);
+    std::fs::write(&file, bytes).unwrap();
+    let output = bannin(&data, &["verify"]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let err = failed(output);
+    assert!(
+        stdout.contains("altered (SHA-256 differs): auth/tenant=default/"),
+        "{stdout}"
+    );
+    assert!(err.contains("1 problem(s)"), "{err}");
+}
+
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }

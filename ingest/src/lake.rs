@@ -3,12 +3,14 @@
 //!
 //! A file is written under a temporary name, fsynced, renamed into place and
 //! its directory fsynced, so a reader never sees half a file. Rows inside a
-//! file are sorted by `time`; compression is zstd; statistics are on.
+//! file are sorted by `time`; compression is zstd; statistics are on. Each
+//! commit is then listed in the hash-chained [`manifest`](crate::manifest).
 
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use arrow::array::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -17,6 +19,7 @@ use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::WriterProperties;
 
 use crate::batch::PartitionKey;
+use crate::manifest::{self, HashingWriter, Head};
 use crate::{IngestError, Partitions, Table};
 
 /// Suffix of committed lake files; anything else in the lake is ignored.
@@ -26,6 +29,8 @@ pub const FILE_EXTENSION: &str = "parquet";
 #[derive(Debug, Clone)]
 pub struct Lake {
     root: PathBuf,
+    /// The manifest's end, read on the first commit.
+    head: Arc<Mutex<Option<Head>>>,
 }
 
 /// A file committed to the lake.
@@ -34,11 +39,17 @@ pub struct CommittedFile {
     pub table: Table,
     pub path: PathBuf,
     pub rows: usize,
+    pub bytes: u64,
+    /// SHA-256 of the file, lowercase hex.
+    pub sha256: String,
 }
 
 impl Lake {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            head: Arc::new(Mutex::new(None)),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -56,21 +67,34 @@ impl Lake {
             .join(format!("date={}", key.date.format("%Y-%m-%d")))
     }
 
-    /// Writes every partition as one new file.
+    /// Writes every partition as one new file, then lists the files in
+    /// the manifest.
     pub fn commit(&self, partitions: Partitions) -> Result<Vec<CommittedFile>, IngestError> {
-        partitions
+        let files = partitions
             .into_batches()?
             .into_iter()
             .map(|(key, batch)| {
                 let dir = self.partition_dir(&key);
-                let path = write_file(&dir, &batch)?;
+                let (path, sha256, bytes) = write_file(&dir, &batch)?;
                 Ok(CommittedFile {
                     table: key.table,
                     path,
                     rows: batch.num_rows(),
+                    bytes,
+                    sha256,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, IngestError>>()?;
+        let mut head = self
+            .head
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let current = match head.take() {
+            Some(current) => current,
+            None => manifest::head(&self.root)?,
+        };
+        *head = Some(manifest::append(&self.root, &current, &files)?);
+        Ok(files)
     }
 }
 
@@ -93,7 +117,8 @@ fn writer_properties() -> WriterProperties {
         .build()
 }
 
-fn write_file(dir: &Path, batch: &RecordBatch) -> Result<PathBuf, IngestError> {
+/// Writes one file; returns its path, SHA-256 and size.
+fn write_file(dir: &Path, batch: &RecordBatch) -> Result<(PathBuf, String, u64), IngestError> {
     let write_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| IngestError::Write { path, source }
@@ -107,14 +132,18 @@ fn write_file(dir: &Path, batch: &RecordBatch) -> Result<PathBuf, IngestError> {
         path: tmp.clone(),
         source,
     };
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(writer_properties()))
-        .map_err(parquet_err)?;
+    let mut writer = ArrowWriter::try_new(
+        HashingWriter::new(file),
+        batch.schema(),
+        Some(writer_properties()),
+    )
+    .map_err(parquet_err)?;
     writer.write(batch).map_err(parquet_err)?;
-    let file = writer.into_inner().map_err(parquet_err)?;
+    let (file, sha256, bytes) = writer.into_inner().map_err(parquet_err)?.finish();
     file.sync_all().map_err(write_err(&tmp))?;
     drop(file);
     publish(&tmp, &path)?;
-    Ok(path)
+    Ok((path, sha256, bytes))
 }
 
 /// Moves a written and fsynced temporary file to its name and fsyncs the

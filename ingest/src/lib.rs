@@ -15,6 +15,7 @@ pub mod format;
 pub mod import;
 pub mod lake;
 pub mod lines;
+pub mod manifest;
 pub mod read;
 pub mod route;
 pub mod table;

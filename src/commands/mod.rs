@@ -6,3 +6,4 @@ pub mod parse;
 pub mod rules;
 pub mod serve;
 pub mod sql;
+pub mod verify;

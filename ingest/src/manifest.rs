@@ -1,0 +1,331 @@
+//! The lake's manifest: every committed Parquet file, with its SHA-256,
+//! in a hash chain (ログの改ざん防止 — evidence that the lake was not
+//! altered).
+//!
+//! `<lake>/manifest.jsonl` holds one JSON object per committed file:
+//! `seq`, `committed_at`, `table`, `file` (relative to the lake), `rows`,
+//! `bytes`, `sha256` of the file, `prev` (the previous entry's `hash`, 64
+//! zeros for the first) and `hash` = SHA-256 of `prev` + `\n` + the entry
+//! serialized without `hash`. Changing, removing or reordering any entry
+//! breaks every later hash; [`verify`] also checks each file against its
+//! entry and finds Parquet files no entry lists.
+
+use std::collections::BTreeSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::IngestError;
+use crate::lake::{CommittedFile, FILE_EXTENSION};
+
+/// The manifest's file name in the lake root.
+pub const MANIFEST_FILE: &str = "manifest.jsonl";
+
+/// `prev` of the first entry.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One committed file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    pub committed_at: String,
+    pub table: String,
+    pub file: String,
+    pub rows: u64,
+    pub bytes: u64,
+    pub sha256: String,
+    pub prev: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hash: String,
+}
+
+impl Entry {
+    /// The chain hash of this entry (its `hash` field left out).
+    fn chain_hash(&self) -> String {
+        let unhashed = Entry {
+            hash: String::new(),
+            ..self.clone()
+        };
+        let json = serde_json::to_string(&unhashed).unwrap_or_default();
+        hex(&Sha256::new()
+            .chain_update(self.prev.as_bytes())
+            .chain_update(b"\n")
+            .chain_update(json.as_bytes())
+            .finalize())
+    }
+}
+
+/// The end of the chain: what the next entry continues from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub next_seq: u64,
+    pub hash: String,
+}
+
+/// Reads the chain's end from the manifest (a fresh lake has none).
+pub fn head(lake_root: &Path) -> Result<Head, IngestError> {
+    let mut head = Head {
+        next_seq: 1,
+        hash: GENESIS.to_owned(),
+    };
+    for line in lines(lake_root)? {
+        let (_, text) = line?;
+        if let Ok(entry) = serde_json::from_str::<Entry>(&text) {
+            head = Head {
+                next_seq: entry.seq + 1,
+                hash: entry.hash,
+            };
+        }
+    }
+    Ok(head)
+}
+
+/// Appends entries for `files` to the manifest (one write, fsynced) and
+/// returns the new head.
+pub fn append(lake_root: &Path, head: &Head, files: &[CommittedFile]) -> Result<Head, IngestError> {
+    let path = lake_root.join(MANIFEST_FILE);
+    let mut head = head.clone();
+    let mut text = String::new();
+    let committed_at = chrono::Utc::now().to_rfc3339();
+    for file in files {
+        let relative = file
+            .path
+            .strip_prefix(lake_root)
+            .unwrap_or(&file.path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut entry = Entry {
+            seq: head.next_seq,
+            committed_at: committed_at.clone(),
+            table: file.table.name().to_owned(),
+            file: relative,
+            rows: file.rows as u64,
+            bytes: file.bytes,
+            sha256: file.sha256.clone(),
+            prev: head.hash.clone(),
+            hash: String::new(),
+        };
+        entry.hash = entry.chain_hash();
+        head = Head {
+            next_seq: entry.seq + 1,
+            hash: entry.hash.clone(),
+        };
+        text.push_str(&serde_json::to_string(&entry).unwrap_or_default());
+        text.push('\n');
+    }
+    if text.is_empty() {
+        return Ok(head);
+    }
+    let write_err = |source| IngestError::Write {
+        path: path.clone(),
+        source,
+    };
+    fs::create_dir_all(lake_root).map_err(write_err)?;
+    let mut out = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(write_err)?;
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.sync_all())
+        .map_err(write_err)?;
+    Ok(head)
+}
+
+/// What [`verify`] found wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A manifest line that is not an entry.
+    Malformed { line: u64, why: String },
+    /// An entry whose `prev` or `hash` does not follow from the one before.
+    BrokenChain { seq: u64 },
+    /// A listed file that is gone.
+    Missing { file: String },
+    /// A listed file whose content is not what was committed.
+    Altered { file: String },
+    /// A Parquet file in the lake that no entry lists.
+    Unlisted { file: String },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Malformed { line, why } => {
+                write!(f, "manifest line {line} is malformed: {why}")
+            }
+            Problem::BrokenChain { seq } => {
+                write!(
+                    f,
+                    "hash chain broken at entry {seq}: the manifest was edited"
+                )
+            }
+            Problem::Missing { file } => write!(f, "missing: {file}"),
+            Problem::Altered { file } => write!(f, "altered (SHA-256 differs): {file}"),
+            Problem::Unlisted { file } => write!(f, "unlisted (not in the manifest): {file}"),
+        }
+    }
+}
+
+/// The outcome of checking a lake.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Entries read from the manifest.
+    pub entries: u64,
+    pub problems: Vec<Problem>,
+}
+
+/// Checks the chain, every listed file, and that no Parquet file is
+/// unlisted.
+pub fn verify(lake_root: &Path) -> Result<Report, IngestError> {
+    let mut report = Report::default();
+    let mut prev = GENESIS.to_owned();
+    let mut listed = BTreeSet::new();
+    for line in lines(lake_root)? {
+        let (number, text) = line?;
+        let entry: Entry = match serde_json::from_str(&text) {
+            Ok(entry) => entry,
+            Err(e) => {
+                report.problems.push(Problem::Malformed {
+                    line: number,
+                    why: e.to_string(),
+                });
+                continue;
+            }
+        };
+        report.entries += 1;
+        if entry.prev != prev || entry.chain_hash() != entry.hash {
+            report
+                .problems
+                .push(Problem::BrokenChain { seq: entry.seq });
+        }
+        prev = entry.hash.clone();
+        let path = lake_root.join(&entry.file);
+        match sha256_file(&path) {
+            Ok(sum) if sum == entry.sha256 => {}
+            Ok(_) => report.problems.push(Problem::Altered {
+                file: entry.file.clone(),
+            }),
+            Err(_) => report.problems.push(Problem::Missing {
+                file: entry.file.clone(),
+            }),
+        }
+        listed.insert(entry.file);
+    }
+    for file in parquet_files(lake_root, lake_root) {
+        if !listed.contains(&file) {
+            report.problems.push(Problem::Unlisted { file });
+        }
+    }
+    Ok(report)
+}
+
+/// The manifest's non-empty lines with their 1-based numbers.
+fn lines(
+    lake_root: &Path,
+) -> Result<impl Iterator<Item = Result<(u64, String), IngestError>>, IngestError> {
+    let path = lake_root.join(MANIFEST_FILE);
+    let file = match File::open(&path) {
+        Ok(file) => Some(file),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => return Err(IngestError::Read { path, source }),
+    };
+    let reader = file.map(BufReader::new);
+    Ok(reader
+        .into_iter()
+        .flat_map(BufRead::lines)
+        .enumerate()
+        .filter_map(move |(i, line)| match line {
+            Ok(text) if text.trim().is_empty() => None,
+            Ok(text) => Some(Ok((i as u64 + 1, text))),
+            Err(source) => Some(Err(IngestError::Read {
+                path: path.clone(),
+                source,
+            })),
+        }))
+}
+
+/// Every `*.parquet` below `dir`, relative to `root` with `/` separators.
+fn parquet_files(root: &Path, dir: &Path) -> Vec<String> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in read.flatten() {
+        let path: PathBuf = entry.path();
+        if path.is_dir() {
+            out.extend(parquet_files(root, &path));
+        } else if path.extension().is_some_and(|e| e == FILE_EXTENSION)
+            && let Ok(relative) = path.strip_prefix(root)
+        {
+            out.push(
+                relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+        }
+    }
+    out.sort();
+    out
+}
+
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Lowercase hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A writer that hashes what passes through it, so a file's SHA-256 is
+/// known the moment it is written.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// The inner writer, the SHA-256 (hex) and the byte count.
+    pub fn finish(self) -> (W, String, u64) {
+        (self.inner, hex(&self.hasher.finalize()), self.bytes)
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
