@@ -67,35 +67,109 @@ impl Lake {
             .join(format!("date={}", key.date.format("%Y-%m-%d")))
     }
 
-    /// Writes every partition as one new file, then lists the files in
-    /// the manifest.
+    /// Writes every partition as one new file and lists the files in the
+    /// manifest.
     pub fn commit(&self, partitions: Partitions) -> Result<Vec<CommittedFile>, IngestError> {
-        let files = partitions
+        self.commit_through(partitions, None)
+    }
+
+    /// Commits in three steps, so that a crash at any point leaves either
+    /// the whole commit or none of it: every file is written and fsynced
+    /// under a temporary name; the manifest lists them (with `wal_lsn`,
+    /// the last WAL record they hold) — the commit point; then they are
+    /// renamed into place. [`Lake::recover`] finishes or discards an
+    /// interrupted commit.
+    pub fn commit_through(
+        &self,
+        partitions: Partitions,
+        wal_lsn: Option<u64>,
+    ) -> Result<Vec<CommittedFile>, IngestError> {
+        let written = partitions
             .into_batches()?
             .into_iter()
             .map(|(key, batch)| {
                 let dir = self.partition_dir(&key);
-                let (path, sha256, bytes) = write_file(&dir, &batch)?;
-                Ok(CommittedFile {
-                    table: key.table,
-                    path,
-                    rows: batch.num_rows(),
-                    bytes,
-                    sha256,
-                })
+                let (tmp, path, sha256, bytes) = write_file(&dir, &batch)?;
+                Ok((
+                    tmp,
+                    CommittedFile {
+                        table: key.table,
+                        path,
+                        rows: batch.num_rows(),
+                        bytes,
+                        sha256,
+                    },
+                ))
             })
             .collect::<Result<Vec<_>, IngestError>>()?;
-        let mut head = self
-            .head
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let current = match head.take() {
-            Some(current) => current,
-            None => manifest::head(&self.root)?,
-        };
-        *head = Some(manifest::append(&self.root, &current, &files)?);
+        let files: Vec<CommittedFile> = written.iter().map(|(_, f)| f.clone()).collect();
+        {
+            let mut head = self
+                .head
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let current = match head.take() {
+                Some(current) => current,
+                None => manifest::head(&self.root)?,
+            };
+            *head = Some(manifest::append(&self.root, &current, &files, wal_lsn)?);
+        }
+        for (tmp, file) in &written {
+            publish(tmp, &file.path)?;
+        }
         Ok(files)
     }
+
+    /// After a crash: renames the files of a commit the manifest lists but
+    /// that did not reach their names, deletes the temporary files of
+    /// commits that never reached the manifest, and cuts a torn manifest
+    /// line. Returns the highest WAL LSN committed.
+    pub fn recover(&self) -> Result<Option<u64>, IngestError> {
+        manifest::repair_tail(&self.root)?;
+        let entries = manifest::entries(&self.root)?;
+        for entry in &entries {
+            let path = self.root.join(&entry.file);
+            let tmp = temporary_name(&path);
+            if !path.exists() && tmp.exists() {
+                publish(&tmp, &path)?;
+            }
+        }
+        for table in Table::ALL {
+            remove_temporaries(&self.table_dir(table))?;
+        }
+        *self
+            .head
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+        Ok(entries.iter().filter_map(|e| e.wal_lsn).max())
+    }
+}
+
+/// `dir/part-X.parquet` → `dir/.part-X.tmp`.
+fn temporary_name(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{stem}.tmp"))
+}
+
+/// Deletes `.part-*.tmp` files below `dir` (commits that never happened).
+fn remove_temporaries(dir: &Path) -> Result<(), IngestError> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in read.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            remove_temporaries(&path)?;
+        } else if name.starts_with(".part-") && name.ends_with(".tmp") {
+            tracing::warn!(path = %path.display(), "removing a file of an interrupted commit");
+            fs::remove_file(&path).map_err(|source| IngestError::Write { path, source })?;
+        }
+    }
+    Ok(())
 }
 
 fn unique_name() -> String {
@@ -117,16 +191,20 @@ fn writer_properties() -> WriterProperties {
         .build()
 }
 
-/// Writes one file; returns its path, SHA-256 and size.
-fn write_file(dir: &Path, batch: &RecordBatch) -> Result<(PathBuf, String, u64), IngestError> {
+/// Writes one file under its temporary name, fsynced; returns that name,
+/// the final one, the SHA-256 and the size.
+fn write_file(
+    dir: &Path,
+    batch: &RecordBatch,
+) -> Result<(PathBuf, PathBuf, String, u64), IngestError> {
     let write_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| IngestError::Write { path, source }
     };
     fs::create_dir_all(dir).map_err(write_err(dir))?;
     let name = unique_name();
-    let tmp = dir.join(format!(".{name}.tmp"));
     let path = dir.join(format!("{name}.{FILE_EXTENSION}"));
+    let tmp = temporary_name(&path);
     let file = File::create(&tmp).map_err(write_err(&tmp))?;
     let parquet_err = |source| IngestError::Parquet {
         path: tmp.clone(),
@@ -141,9 +219,7 @@ fn write_file(dir: &Path, batch: &RecordBatch) -> Result<(PathBuf, String, u64),
     writer.write(batch).map_err(parquet_err)?;
     let (file, sha256, bytes) = writer.into_inner().map_err(parquet_err)?.finish();
     file.sync_all().map_err(write_err(&tmp))?;
-    drop(file);
-    publish(&tmp, &path)?;
-    Ok((path, sha256, bytes))
+    Ok((tmp, path, sha256, bytes))
 }
 
 /// Moves a written and fsynced temporary file to its name and fsyncs the

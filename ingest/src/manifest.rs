@@ -37,6 +37,11 @@ pub struct Entry {
     pub rows: u64,
     pub bytes: u64,
     pub sha256: String,
+    /// The highest write-ahead-log LSN whose record the commit holds (for
+    /// records that came through the WAL): a restart replays only later
+    /// ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wal_lsn: Option<u64>,
     pub prev: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hash: String,
@@ -84,8 +89,14 @@ pub fn head(lake_root: &Path) -> Result<Head, IngestError> {
 }
 
 /// Appends entries for `files` to the manifest (one write, fsynced) and
-/// returns the new head.
-pub fn append(lake_root: &Path, head: &Head, files: &[CommittedFile]) -> Result<Head, IngestError> {
+/// returns the new head. This write is the commit point: files it lists
+/// count as committed, even if a crash stops their rename into place.
+pub fn append(
+    lake_root: &Path,
+    head: &Head,
+    files: &[CommittedFile],
+    wal_lsn: Option<u64>,
+) -> Result<Head, IngestError> {
     let path = lake_root.join(MANIFEST_FILE);
     let mut head = head.clone();
     let mut text = String::new();
@@ -107,6 +118,7 @@ pub fn append(lake_root: &Path, head: &Head, files: &[CommittedFile]) -> Result<
             rows: file.rows as u64,
             bytes: file.bytes,
             sha256: file.sha256.clone(),
+            wal_lsn,
             prev: head.hash.clone(),
             hash: String::new(),
         };
@@ -135,6 +147,44 @@ pub fn append(lake_root: &Path, head: &Head, files: &[CommittedFile]) -> Result<
         .and_then(|()| out.sync_all())
         .map_err(write_err)?;
     Ok(head)
+}
+
+/// Every entry that parses, in order (malformed lines are skipped).
+pub fn entries(lake_root: &Path) -> Result<Vec<Entry>, IngestError> {
+    let mut out = Vec::new();
+    for line in lines(lake_root)? {
+        let (_, text) = line?;
+        if let Ok(entry) = serde_json::from_str::<Entry>(&text) {
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
+/// Cuts a last line a crash left half-written (no newline at its end): it
+/// was never the commit point of anything.
+pub fn repair_tail(lake_root: &Path) -> Result<(), IngestError> {
+    let path = lake_root.join(MANIFEST_FILE);
+    let data = match fs::read(&path) {
+        Ok(data) => data,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(IngestError::Read { path, source }),
+    };
+    if data.is_empty() || data.ends_with(b"\n") {
+        return Ok(());
+    }
+    let keep = data.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    tracing::warn!(path = %path.display(), cut = data.len() - keep, "cutting a torn manifest line");
+    let write_err = |source| IngestError::Write {
+        path: path.clone(),
+        source,
+    };
+    let file = OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .map_err(write_err)?;
+    file.set_len(keep as u64).map_err(write_err)?;
+    file.sync_all().map_err(write_err)
 }
 
 /// What [`verify`] found wrong.

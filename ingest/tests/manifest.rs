@@ -84,3 +84,31 @@ fn an_edited_manifest_breaks_the_chain() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn recovery_finishes_or_discards_an_interrupted_commit() {
+    let (_dir, lake, files) = lake_with_two_commits();
+    // Crash after the manifest listed a file but before its rename.
+    let listed = &files[2];
+    let stem = listed.file_stem().unwrap().to_string_lossy().into_owned();
+    let tmp = listed.with_file_name(format!(".{stem}.tmp"));
+    std::fs::rename(listed, &tmp).unwrap();
+    // Crash before the manifest: a written file no entry lists.
+    let orphan = files[0].with_file_name(".part-orphan.tmp");
+    std::fs::copy(&files[0], &orphan).unwrap();
+    // Crash mid-way through a manifest write.
+    let manifest = lake.root().join("manifest.jsonl");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("{\"seq\":4,\"comm");
+    std::fs::write(&manifest, text).unwrap();
+
+    assert_eq!(lake.recover().unwrap(), None, "no WAL records in this lake");
+    assert!(
+        listed.exists() && !tmp.exists(),
+        "the listed file is in place"
+    );
+    assert!(!orphan.exists(), "the uncommitted file is gone");
+    let report = verify(lake.root()).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.entries, 3);
+}
