@@ -30,6 +30,8 @@ pub enum IngestError {
         value: String,
         why: &'static str,
     },
+    #[error(transparent)]
+    Wal(#[from] crate::wal::WalError),
     #[error("cannot write output: {0}")]
     Output(String),
     #[error("cannot use the saved state {path}: {reason}")]

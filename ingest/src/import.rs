@@ -151,7 +151,7 @@ fn mail_state_path(options: &ImportOptions) -> Option<PathBuf> {
     Some(dir.join(format!("mail-correlation-{}.json", options.tenant)))
 }
 
-fn load_mail_state(options: &ImportOptions) -> Result<Option<State>, IngestError> {
+pub(crate) fn load_mail_state(options: &ImportOptions) -> Result<Option<State>, IngestError> {
     let Some(path) = mail_state_path(options) else {
         return Ok(None);
     };
@@ -168,7 +168,7 @@ fn load_mail_state(options: &ImportOptions) -> Result<Option<State>, IngestError
         })
 }
 
-fn save_mail_state(router: &mut Router) -> Result<(), IngestError> {
+pub(crate) fn save_mail_state(router: &mut Router) -> Result<(), IngestError> {
     let Some(path) = mail_state_path(router.options()) else {
         return Ok(());
     };

@@ -16,6 +16,7 @@ pub mod import;
 pub mod lake;
 pub mod lines;
 pub mod manifest;
+pub mod pipeline;
 pub mod read;
 pub mod route;
 pub mod table;

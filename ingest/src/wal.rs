@@ -2,8 +2,8 @@
 //!
 //! Entries are appended to segment files `<dir>/wal-<first lsn>.log`, each
 //! record framed as `len: u32 LE | crc32: u32 LE | payload`, the payload
-//! being `lsn: u64 | received_at µs: i64 | source len: u16 | source |
-//! bytes len: u32 | bytes`. Every entry gets the next log sequence number
+//! being `lsn: u64 | received_at µs: i64 | truncated_from: u64 (0: whole) |
+//! source len: u16 | source | bytes len: u32 | bytes`. Every entry gets the next log sequence number
 //! (LSN). [`Wal::append`] returns once the entries are on disk: callers
 //! that append at the same time share one fsync (group commit).
 //!
@@ -31,6 +31,8 @@ pub struct Entry {
     /// The configured source the bytes came from.
     pub source: String,
     pub bytes: Vec<u8>,
+    /// The record's full length when it was cut to the frame limit.
+    pub truncated_from: Option<u64>,
 }
 
 /// Why the WAL failed. After a failed write or fsync the log refuses
@@ -86,6 +88,16 @@ impl Wal {
     /// Opens (or creates) the log in `dir`, returning it and every entry it
     /// still holds, in LSN order. A new segment is started for appends.
     pub fn open(dir: &Path, segment_limit: u64) -> Result<(Self, Vec<(Lsn, Entry)>), WalError> {
+        Self::open_after(dir, segment_limit, 0)
+    }
+
+    /// As [`Wal::open`], numbering new entries after `committed` at least
+    /// (the highest LSN the lake holds, whose WAL segment may be gone).
+    pub fn open_after(
+        dir: &Path,
+        segment_limit: u64,
+        committed: Lsn,
+    ) -> Result<(Self, Vec<(Lsn, Entry)>), WalError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| WalError::Io { path, source }
@@ -93,7 +105,7 @@ impl Wal {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let segments = segments(dir)?;
         let mut entries = Vec::new();
-        let mut next_lsn: Lsn = 1;
+        let mut next_lsn: Lsn = committed + 1;
         let last = segments.len().saturating_sub(1);
         for (i, (first, path)) in segments.iter().enumerate() {
             next_lsn = next_lsn.max(*first);
@@ -131,6 +143,14 @@ impl Wal {
     /// Appends entries and returns the LSN of the last once all are
     /// durable. Concurrent callers share fsyncs.
     pub fn append(&self, entries: &[Entry]) -> Result<Lsn, WalError> {
+        let lsn = self.write(entries)?;
+        self.sync(lsn)?;
+        Ok(lsn)
+    }
+
+    /// Writes entries without waiting for the disk; returns the LSN of the
+    /// last. They are accepted only after [`Wal::sync`] to that LSN.
+    pub fn write(&self, entries: &[Entry]) -> Result<Lsn, WalError> {
         let mut state = self.lock();
         if state.failed {
             return Err(WalError::Failed);
@@ -141,27 +161,32 @@ impl Wal {
             encode(lsn, entry, &mut buf)?;
             lsn += 1;
         }
-        let mine = lsn - 1;
-        if !buf.is_empty() {
-            if state.segment_bytes > 0
-                && state.segment_bytes + buf.len() as u64 > self.segment_limit
-            {
-                self.rotate(&mut state)?;
-            }
-            if let Err(source) = state.file.write_all(&buf) {
-                state.failed = true;
-                return Err(WalError::Io {
-                    path: state.path.clone(),
-                    source,
-                });
-            }
-            state.segment_bytes += buf.len() as u64;
-            state.next_lsn = lsn;
-            state.written = mine;
+        let last = lsn - 1;
+        if buf.is_empty() {
+            return Ok(last);
         }
-        // Group commit: whoever finds no fsync in flight syncs everything
-        // written so far; the others wait for it to cover them.
-        while state.synced < mine {
+        if state.segment_bytes > 0 && state.segment_bytes + buf.len() as u64 > self.segment_limit {
+            self.rotate(&mut state)?;
+        }
+        if let Err(source) = state.file.write_all(&buf) {
+            state.failed = true;
+            return Err(WalError::Io {
+                path: state.path.clone(),
+                source,
+            });
+        }
+        state.segment_bytes += buf.len() as u64;
+        state.next_lsn = lsn;
+        state.written = last;
+        Ok(last)
+    }
+
+    /// Waits until every entry up to `lsn` is on disk. Group commit:
+    /// whoever finds no fsync in flight syncs everything written so far;
+    /// the others wait for it to cover them.
+    pub fn sync(&self, lsn: Lsn) -> Result<(), WalError> {
+        let mut state = self.lock();
+        while state.synced < lsn {
             if state.failed {
                 return Err(WalError::Failed);
             }
@@ -190,7 +215,7 @@ impl Wal {
             }
             self.durable.notify_all();
         }
-        Ok(mine)
+        Ok(())
     }
 
     /// Deletes the segments whose entries all have LSN ≤ `upto` (they are
@@ -276,9 +301,10 @@ fn encode(lsn: Lsn, entry: &Entry, buf: &mut Vec<u8>) -> Result<(), WalError> {
     let source_len = u16::try_from(source.len()).map_err(|_| WalError::TooLarge(source.len()))?;
     let bytes_len =
         u32::try_from(entry.bytes.len()).map_err(|_| WalError::TooLarge(entry.bytes.len()))?;
-    let mut payload = Vec::with_capacity(22 + source.len() + entry.bytes.len());
+    let mut payload = Vec::with_capacity(30 + source.len() + entry.bytes.len());
     payload.extend_from_slice(&lsn.to_le_bytes());
     payload.extend_from_slice(&entry.received_at.timestamp_micros().to_le_bytes());
+    payload.extend_from_slice(&entry.truncated_from.unwrap_or(0).to_le_bytes());
     payload.extend_from_slice(&source_len.to_le_bytes());
     payload.extend_from_slice(source);
     payload.extend_from_slice(&bytes_len.to_le_bytes());
@@ -351,6 +377,7 @@ fn decode(data: &[u8]) -> Result<(Lsn, Entry, usize), &'static str> {
     let mut r = Fields(payload);
     let lsn = u64::from_le_bytes(r.array().ok_or("bad payload")?);
     let micros = i64::from_le_bytes(r.array().ok_or("bad payload")?);
+    let truncated_from = u64::from_le_bytes(r.array().ok_or("bad payload")?);
     let source_len = u16::from_le_bytes(r.array().ok_or("bad payload")?) as usize;
     let source = String::from_utf8(r.take(source_len).ok_or("bad payload")?.to_vec())
         .map_err(|_| "source is not UTF-8")?;
@@ -363,6 +390,7 @@ fn decode(data: &[u8]) -> Result<(Lsn, Entry, usize), &'static str> {
             received_at,
             source,
             bytes,
+            truncated_from: (truncated_from > 0).then_some(truncated_from),
         },
         HEADER + len,
     ))
@@ -403,6 +431,7 @@ mod tests {
             received_at: DateTime::from_timestamp_micros(1_763_856_000_000_000 + i as i64).unwrap(),
             source: "fw-lgwan01".into(),
             bytes: format!("<134>Nov 23 10:00:00 fw-lgwan01 line {i}").into_bytes(),
+            truncated_from: (i == 2).then_some(70_000),
         }
     }
 
