@@ -197,6 +197,12 @@ pub struct ServeArgs {
     /// Address for the HTTP API; default from config `serve.listen_http`.
     #[arg(long)]
     pub listen_http: Option<String>,
+    /// Receive syslog over UDP on ADDR (e.g. 0.0.0.0:514); default from config.
+    #[arg(long, value_name = "ADDR")]
+    pub listen_syslog_udp: Option<String>,
+    /// Receive syslog over TCP on ADDR, octet-counted or LF-framed; default from config.
+    #[arg(long, value_name = "ADDR")]
+    pub listen_syslog_tcp: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -29,12 +29,16 @@ pub struct IngestConfig {
     pub privileged_accounts: Vec<String>,
     pub charset: String,
     pub local_domains: Vec<String>,
+    pub flush_rows: usize,
+    pub flush_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServeConfig {
     pub listen_http: String,
+    pub listen_syslog_udp: String,
+    pub listen_syslog_tcp: String,
 }
 
 impl Config {
@@ -57,6 +61,9 @@ impl Config {
             })?;
         config.ingest.offset()?;
         parse_charset(&config.ingest.charset).context("ingest.charset")?;
+        if !(1..=60).contains(&config.ingest.flush_seconds) {
+            bail!("ingest.flush_seconds must be 1 to 60");
+        }
         Ok(config)
     }
 }
@@ -141,6 +148,11 @@ impl DataDir {
     /// State kept between imports (mail correlation).
     pub fn state_dir(&self) -> PathBuf {
         self.root.join("state")
+    }
+
+    /// The write-ahead log of the listeners.
+    pub fn wal_dir(&self) -> PathBuf {
+        self.root.join("wal")
     }
 
     /// The alert store.

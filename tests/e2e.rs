@@ -51,10 +51,12 @@ fn curl(url: &str) -> Value {
     serde_json::from_slice(&output.stdout).expect("JSON body")
 }
 
-/// A server child process, killed when dropped.
+/// A server child process, killed (SIGKILL) when dropped.
 struct Server {
     child: Child,
     base_url: String,
+    /// What it printed up to and including the URL line.
+    announced: String,
 }
 
 impl Server {
@@ -82,6 +84,7 @@ impl Server {
                 return Server {
                     child,
                     base_url: base_url.to_owned(),
+                    announced: seen,
                 };
             }
         }
@@ -562,4 +565,163 @@ fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// The port of the `scheme://host:port` address a server announced.
+fn announced_port(server: &Server, scheme: &str) -> String {
+    let line = server
+        .announced
+        .lines()
+        .find(|l| l.contains(&format!("{scheme}://")))
+        .unwrap_or_else(|| panic!("no {scheme} listener in {}", server.announced));
+    line.rsplit(':').next().unwrap().trim().to_owned()
+}
+
+/// Sends each line of `lines` as one syslog message with util-linux logger.
+fn logger(args: &[&str], lines: &str) {
+    use std::io::Write;
+    let mut child = Command::new("logger")
+        .args(args)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("logger (util-linux) is installed (see .ci/run)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "logger {args:?}");
+}
+
+#[test]
+fn syslog_received_before_a_kill_9_is_in_the_lake_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // Commit late, so the records are only in the write-ahead log when the
+    // server is killed.
+    let config = dir.path().join("bannin.toml");
+    std::fs::write(
+        &config,
+        "[ingest]\ntenant = \"sakuragaoka\"\nflush_seconds = 60\n",
+    )
+    .unwrap();
+    let args = [
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "serve",
+        "--listen-http",
+        "127.0.0.1:0",
+        "--listen-syslog-udp",
+        "127.0.0.1:0",
+        "--listen-syslog-tcp",
+        "127.0.0.1:0",
+    ];
+    let server = Server::start(&args, "listening on ");
+    let (udp, tcp) = (
+        announced_port(&server, "udp"),
+        announced_port(&server, "tcp"),
+    );
+    let tcp_lines: String = (0..50).map(|i| format!("tcp message {i}\n")).collect();
+    let udp_lines: String = (0..10).map(|i| format!("udp message {i}\n")).collect();
+    logger(
+        &[
+            "--tcp",
+            "--octet-count",
+            "--rfc5424",
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &tcp,
+            "-t",
+            "app",
+        ],
+        &tcp_lines,
+    );
+    logger(
+        &[
+            "--tcp",
+            "--rfc3164",
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &tcp,
+            "-t",
+            "app",
+        ],
+        "lf framed\n",
+    );
+    logger(
+        &[
+            "--udp",
+            "--rfc3164",
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &udp,
+            "-t",
+            "app",
+        ],
+        &udp_lines,
+    );
+    // Wait until the last of each is accepted (in the WAL), then kill -9.
+    let wal = data.join("wal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let text: String = std::fs::read_dir(&wal)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| {
+                        String::from_utf8_lossy(&std::fs::read(e.path()).unwrap_or_default())
+                            .into_owned()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if ["tcp message 49", "udp message 9", "lf framed"]
+            .iter()
+            .all(|m| text.contains(m))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "records never reached the WAL"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(server);
+    assert_eq!(
+        count(&data, "syslog"),
+        0,
+        "nothing was committed before the kill"
+    );
+
+    let server = Server::start(&args, "listening on ");
+    assert!(
+        server.announced.contains("recovered 61 accepted record(s)"),
+        "{}",
+        server.announced
+    );
+    drop(server);
+    assert_eq!(count(&data, "syslog"), 61);
+    let distinct = sql(
+        &data,
+        "csv",
+        "SELECT count(DISTINCT message) AS n, count(*) AS rows FROM syslog",
+    );
+    assert_eq!(distinct, "n,rows\n61,61\n");
+    // A third start has nothing to replay: no duplicates.
+    let server = Server::start(&args, "listening on ");
+    assert!(
+        !server.announced.contains("recovered"),
+        "{}",
+        server.announced
+    );
+    drop(server);
+    assert_eq!(count(&data, "syslog"), 61);
+    let out = ok(bannin(&data, &["verify"]));
+    assert!(out.starts_with("ok: "), "{out}");
 }

@@ -6,11 +6,10 @@
 //! file are sorted by `time`; compression is zstd; statistics are on. Each
 //! commit is then listed in the hash-chained [`manifest`](crate::manifest).
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use arrow::array::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -19,7 +18,7 @@ use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::WriterProperties;
 
 use crate::batch::PartitionKey;
-use crate::manifest::{self, HashingWriter, Head};
+use crate::manifest::{self, HashingWriter};
 use crate::{IngestError, Partitions, Table};
 
 /// Suffix of committed lake files; anything else in the lake is ignored.
@@ -29,8 +28,6 @@ pub const FILE_EXTENSION: &str = "parquet";
 #[derive(Debug, Clone)]
 pub struct Lake {
     root: PathBuf,
-    /// The manifest's end, read on the first commit.
-    head: Arc<Mutex<Option<Head>>>,
 }
 
 /// A file committed to the lake.
@@ -46,10 +43,7 @@ pub struct CommittedFile {
 
 impl Lake {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self {
-            root: root.into(),
-            head: Arc::new(Mutex::new(None)),
-        }
+        Self { root: root.into() }
     }
 
     pub fn root(&self) -> &Path {
@@ -84,6 +78,11 @@ impl Lake {
         partitions: Partitions,
         wal_lsn: Option<u64>,
     ) -> Result<Vec<CommittedFile>, IngestError> {
+        // Another process (`bannin ingest` beside `bannin serve`) may commit
+        // too: a whole commit happens under an exclusive lock, so the chain
+        // is extended from the head as it is on disk and recover() never
+        // mistakes a commit in progress for an interrupted one.
+        let _locked = self.lock_manifest()?;
         let written = partitions
             .into_batches()?
             .into_iter()
@@ -103,17 +102,8 @@ impl Lake {
             })
             .collect::<Result<Vec<_>, IngestError>>()?;
         let files: Vec<CommittedFile> = written.iter().map(|(_, f)| f.clone()).collect();
-        {
-            let mut head = self
-                .head
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let current = match head.take() {
-                Some(current) => current,
-                None => manifest::head(&self.root)?,
-            };
-            *head = Some(manifest::append(&self.root, &current, &files, wal_lsn)?);
-        }
+        let head = manifest::head(&self.root)?;
+        manifest::append(&self.root, &head, &files, wal_lsn)?;
         for (tmp, file) in &written {
             publish(tmp, &file.path)?;
         }
@@ -125,6 +115,7 @@ impl Lake {
     /// commits that never reached the manifest, and cuts a torn manifest
     /// line. Returns the highest WAL LSN committed.
     pub fn recover(&self) -> Result<Option<u64>, IngestError> {
+        let _locked = self.lock_manifest()?;
         manifest::repair_tail(&self.root)?;
         let entries = manifest::entries(&self.root)?;
         for entry in &entries {
@@ -137,11 +128,25 @@ impl Lake {
         for table in Table::ALL {
             remove_temporaries(&self.table_dir(table))?;
         }
-        *self
-            .head
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
         Ok(entries.iter().filter_map(|e| e.wal_lsn).max())
+    }
+
+    /// An exclusive lock on the manifest, held until the file is dropped.
+    fn lock_manifest(&self) -> Result<File, IngestError> {
+        let path = self.root.join(".manifest.lock");
+        let write_err = |source| IngestError::Write {
+            path: path.clone(),
+            source,
+        };
+        fs::create_dir_all(&self.root).map_err(write_err)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(write_err)?;
+        file.lock().map_err(write_err)?;
+        Ok(file)
     }
 }
 

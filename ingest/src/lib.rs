@@ -15,6 +15,7 @@ pub mod format;
 pub mod import;
 pub mod lake;
 pub mod lines;
+pub mod listen;
 pub mod manifest;
 pub mod pipeline;
 pub mod read;

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -70,22 +70,59 @@ pub struct Head {
     pub hash: String,
 }
 
-/// Reads the chain's end from the manifest (a fresh lake has none).
+/// Reads the chain's end from the manifest (a fresh lake has none): the
+/// last complete entry, found from the end of the file.
 pub fn head(lake_root: &Path) -> Result<Head, IngestError> {
-    let mut head = Head {
-        next_seq: 1,
-        hash: GENESIS.to_owned(),
+    let path = lake_root.join(MANIFEST_FILE);
+    let read_err = |source| IngestError::Read {
+        path: path.clone(),
+        source,
     };
-    for line in lines(lake_root)? {
-        let (_, text) = line?;
-        if let Ok(entry) = serde_json::from_str::<Entry>(&text) {
-            head = Head {
+    let mut file = match File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Head {
+                next_seq: 1,
+                hash: GENESIS.to_owned(),
+            });
+        }
+        Err(source) => return Err(read_err(source)),
+    };
+    let len = file.metadata().map_err(read_err)?.len();
+    let mut window = 64 * 1024u64;
+    loop {
+        let start = len.saturating_sub(window);
+        file.seek(SeekFrom::Start(start)).map_err(read_err)?;
+        let mut tail = Vec::new();
+        (&mut file)
+            .take(window)
+            .read_to_end(&mut tail)
+            .map_err(read_err)?;
+        let text = String::from_utf8_lossy(&tail);
+        // The first line of a window that does not start the file may be
+        // cut: only lines after it count.
+        let mut lines: Vec<&str> = text.lines().collect();
+        if start > 0 && !lines.is_empty() {
+            lines.remove(0);
+        }
+        if let Some(entry) = lines
+            .iter()
+            .rev()
+            .find_map(|l| serde_json::from_str::<Entry>(l).ok())
+        {
+            return Ok(Head {
                 next_seq: entry.seq + 1,
                 hash: entry.hash,
-            };
+            });
         }
+        if start == 0 {
+            return Ok(Head {
+                next_seq: 1,
+                hash: GENESIS.to_owned(),
+            });
+        }
+        window = window.saturating_mul(4);
     }
-    Ok(head)
 }
 
 /// Appends entries for `files` to the manifest (one write, fsynced) and

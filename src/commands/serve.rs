@@ -1,7 +1,14 @@
-//! `bannin serve`: the HTTP API and web console.
+//! `bannin serve`: the HTTP API and web console, and the syslog listeners
+//! that feed the lake through the durable pipeline.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
-use tokio::net::TcpListener;
+use bannin_ingest::listen::{self, Counters};
+use bannin_ingest::pipeline::Pipeline;
+use bannin_ingest::{Format, ImportOptions};
+use tokio::net::{TcpListener, UdpSocket};
 
 use crate::api;
 use crate::cli::ServeArgs;
@@ -13,8 +20,26 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         .as_deref()
         .unwrap_or(&config.serve.listen_http);
     let listener = bind(addr).await?;
+    let udp = enabled(&args.listen_syslog_udp, &config.serve.listen_syslog_udp);
+    let tcp = enabled(&args.listen_syslog_tcp, &config.serve.listen_syslog_tcp);
+    let ingest = if udp.is_some() || tcp.is_some() {
+        Some(Ingest::start(config, data, udp, tcp).await?)
+    } else {
+        None
+    };
     say!("bannin is listening on http://{}/", listener.local_addr()?);
-    serve(listener, data).await
+    let served = serve(listener, data).await;
+    if let Some(ingest) = ingest {
+        ingest.stop().await?;
+    }
+    served
+}
+
+/// The address a listener is set to, if it is on (flag over config; an
+/// empty string is off).
+fn enabled(flag: &Option<String>, config: &str) -> Option<String> {
+    let addr = flag.as_deref().unwrap_or(config).trim();
+    (!addr.is_empty()).then(|| addr.to_owned())
 }
 
 pub async fn bind(addr: &str) -> Result<TcpListener> {
@@ -30,6 +55,94 @@ pub async fn serve(listener: TcpListener, data: &DataDir) -> Result<()> {
         .with_graceful_shutdown(shutdown())
         .await
         .context("HTTP server failed")
+}
+
+/// The running syslog listeners and the pipeline behind them.
+struct Ingest {
+    pipeline: Arc<Pipeline>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Ingest {
+    async fn start(
+        config: &Config,
+        data: &DataDir,
+        udp: Option<String>,
+        tcp: Option<String>,
+    ) -> Result<Self> {
+        data.ensure()?;
+        let options = ImportOptions {
+            state_dir: Some(data.state_dir()),
+            ..config.ingest.import_options(Format::Auto)?
+        };
+        let max_frame = options.max_line_bytes;
+        let (lake, wal_dir, flush_rows) = (data.lake(), data.wal_dir(), config.ingest.flush_rows);
+        let (pipeline, recovery) = tokio::task::spawn_blocking(move || {
+            Pipeline::open(lake, &wal_dir, options, flush_rows)
+        })
+        .await
+        .context("ingest task failed")?
+        .context("cannot open the ingest pipeline")?;
+        if recovery.replayed > 0 {
+            say!(
+                "recovered {} accepted record(s) from the write-ahead log",
+                recovery.replayed
+            );
+        }
+        let pipeline = Arc::new(pipeline);
+        let mut tasks = Vec::new();
+        if let Some(addr) = udp {
+            let socket = UdpSocket::bind(&addr)
+                .await
+                .with_context(|| format!("cannot receive syslog on udp {addr}"))?;
+            say!("bannin receives syslog on udp://{}", socket.local_addr()?);
+            let (pipeline, counters) = (Arc::clone(&pipeline), Arc::new(Counters::default()));
+            tasks.push(tokio::spawn(async move {
+                if let Err(e) = listen::udp::serve(socket, pipeline, counters, max_frame).await {
+                    tracing::error!(error = %e, "syslog/udp listener stopped");
+                }
+            }));
+        }
+        if let Some(addr) = tcp {
+            let listener = TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("cannot receive syslog on tcp {addr}"))?;
+            say!("bannin receives syslog on tcp://{}", listener.local_addr()?);
+            let (pipeline, counters) = (Arc::clone(&pipeline), Arc::new(Counters::default()));
+            tasks.push(tokio::spawn(async move {
+                if let Err(e) = listen::tcp::serve(listener, pipeline, counters, max_frame).await {
+                    tracing::error!(error = %e, "syslog/tcp listener stopped");
+                }
+            }));
+        }
+        let age = Duration::from_secs(config.ingest.flush_seconds);
+        let flusher = Arc::clone(&pipeline);
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                tick.tick().await;
+                let pipeline = Arc::clone(&flusher);
+                match tokio::task::spawn_blocking(move || pipeline.flush_if_older(age)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "commit to the lake failed"),
+                    Err(e) => tracing::error!(error = %e, "commit task failed"),
+                }
+            }
+        }));
+        Ok(Self { pipeline, tasks })
+    }
+
+    /// Stops receiving and commits what is pending.
+    async fn stop(self) -> Result<()> {
+        for task in &self.tasks {
+            task.abort();
+        }
+        let pipeline = self.pipeline;
+        tokio::task::spawn_blocking(move || pipeline.flush())
+            .await
+            .context("ingest task failed")?
+            .context("cannot commit the last records to the lake")
+    }
 }
 
 async fn shutdown() {

@@ -1,0 +1,89 @@
+//! Syslog over TCP (RFC 6587): octet-counted or LF-framed, recognised per
+//! frame. A connection is read only as fast as its records become durable;
+//! one that sends a bad octet count, or nothing for the idle timeout, is
+//! closed with the reason logged — the others are not affected.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use bannin_parsers::framing::{Decoder, Frame};
+use chrono::Utc;
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
+
+use super::{Counters, accept};
+use crate::pipeline::Pipeline;
+use crate::wal::Entry;
+
+/// How long a connection may stay silent before it is closed.
+const IDLE: Duration = Duration::from_secs(15 * 60);
+
+/// Accepts connections until the listener fails.
+pub async fn serve(
+    listener: TcpListener,
+    pipeline: Arc<Pipeline>,
+    counters: Arc<Counters>,
+    max_frame: usize,
+) -> std::io::Result<()> {
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        let (pipeline, counters) = (Arc::clone(&pipeline), Arc::clone(&counters));
+        tokio::spawn(async move {
+            if let Err(why) = connection(stream, peer, &pipeline, &counters, max_frame).await {
+                counters.errors.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(%peer, %why, "syslog/tcp connection closed");
+            }
+        });
+    }
+}
+
+async fn connection(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    pipeline: &Arc<Pipeline>,
+    counters: &Counters,
+    max_frame: usize,
+) -> Result<(), String> {
+    let source = peer.ip().to_string();
+    let mut decoder = Decoder::new(max_frame);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match tokio::time::timeout(IDLE, stream.read(&mut buf)).await {
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => return Err(format!("read failed: {e}")),
+            Err(_) => return Err(format!("idle for {} s", IDLE.as_secs())),
+        };
+        counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        let mut entries = Vec::new();
+        if n == 0 {
+            let last = decoder.finish();
+            if let Ok(Some(frame)) = &last {
+                entries.push(entry(&source, frame.clone()));
+            }
+            accept(pipeline, counters, entries).await?;
+            return last.map(|_| ()).map_err(|e| e.to_string());
+        }
+        decoder.feed(buf.get(..n).unwrap_or_default());
+        let outcome = loop {
+            match decoder.next_frame() {
+                Ok(Some(frame)) => entries.push(entry(&source, frame)),
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e.to_string()),
+            }
+        };
+        // What was framed before a bad frame is still accepted.
+        accept(pipeline, counters, entries).await?;
+        outcome?;
+    }
+}
+
+fn entry(source: &str, frame: Frame) -> Entry {
+    Entry {
+        received_at: Utc::now(),
+        source: source.to_owned(),
+        bytes: frame.bytes,
+        truncated_from: frame.truncated_from.map(|n| n as u64),
+    }
+}
