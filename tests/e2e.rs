@@ -725,3 +725,77 @@ fn syslog_received_before_a_kill_9_is_in_the_lake_exactly_once() {
     let out = ok(bannin(&data, &["verify"]));
     assert!(out.starts_with("ok: "), "{out}");
 }
+
+#[test]
+fn rsyslog_forwards_to_bannin_over_tcp_octet_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("bannin.toml");
+    std::fs::write(&config, "[ingest]\nflush_seconds = 1\n").unwrap();
+    let server = Server::start(
+        &[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "serve",
+            "--listen-http",
+            "127.0.0.1:0",
+            "--listen-syslog-tcp",
+            "127.0.0.1:0",
+        ],
+        "listening on ",
+    );
+    let port = announced_port(&server, "tcp");
+    // rsyslog tails a file and forwards it the way a municipality's relay
+    // does: RFC 5424 with octet-counting framing.
+    let work = dir.path().join("rsyslog");
+    std::fs::create_dir_all(&work).unwrap();
+    let input = work.join("app.log");
+    let lines: String = (1..=200)
+        .map(|i| format!("業務システム ログ {i} (tanaka)\n"))
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let conf = work.join("rsyslog.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "global(workDirectory=\"{work}\")\n\
+             module(load=\"imfile\")\n\
+             input(type=\"imfile\" File=\"{input}\" Tag=\"gyomu:\" freshStartTail=\"off\")\n\
+             action(type=\"omfwd\" Target=\"127.0.0.1\" Port=\"{port}\" Protocol=\"tcp\" \
+             TCP_Framing=\"octet-counted\" Template=\"RSYSLOG_SyslogProtocol23Format\")\n",
+            work = work.display(),
+            input = input.display(),
+        ),
+    )
+    .unwrap();
+    let mut rsyslog = Command::new("rsyslogd")
+        .args(["-n", "-f"])
+        .arg(&conf)
+        .arg("-i")
+        .arg(work.join("rsyslogd.pid"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rsyslogd is installed (see .ci/run)");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut n = 0;
+    while n < 200 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        n = count(&data, "syslog");
+    }
+    let _ = rsyslog.kill();
+    let _ = rsyslog.wait();
+    drop(server);
+    assert_eq!(n, 200, "rows from rsyslog");
+    let rows = sql(
+        &data,
+        "csv",
+        "SELECT app_name, msgid IS NULL AS no_msgid, message FROM syslog ORDER BY message LIMIT 1",
+    );
+    assert_eq!(
+        rows,
+        "app_name,no_msgid,message\ngyomu,true,業務システム ログ 1 (tanaka)\n"
+    );
+}
