@@ -799,3 +799,117 @@ fn rsyslog_forwards_to_bannin_over_tcp_octet_counted() {
         "app_name,no_msgid,message\ngyomu,true,業務システム ログ 1 (tanaka)\n"
     );
 }
+
+/// `curl` POSTing `body` to `url` with extra `headers`: (status, body).
+fn post(url: &str, headers: &[&str], body: &[u8]) -> (u16, Value) {
+    use std::io::Write;
+    let mut args = vec![
+        "-sS",
+        "--max-time",
+        "20",
+        "-o",
+        "-",
+        "-w",
+        "\n%{http_code}",
+        "-X",
+        "POST",
+    ];
+    for h in headers {
+        args.extend(["-H", h]);
+    }
+    args.extend(["--data-binary", "@-", url]);
+    let mut child = Command::new("curl")
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("curl is installed (see .ci/run)");
+    child.stdin.take().unwrap().write_all(body).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (json, code) = text.rsplit_once('\n').unwrap();
+    (
+        code.trim().parse().unwrap(),
+        serde_json::from_str(json).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn http_ingest_answers_only_once_records_are_durable() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("bannin.toml");
+    std::fs::write(&config, "[ingest]\nflush_seconds = 60\n").unwrap();
+    let args = [
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "serve",
+        "--listen-http",
+        "127.0.0.1:0",
+    ];
+    let server = Server::start(&args, "listening on ");
+    let url = format!("{}/api/v1/ingest", server.base_url);
+    // A CloudTrail API page as a JSON array.
+    let trail = r#"[{"eventTime":"2026-11-23T01:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","userIdentity":{"type":"Root","accountId":"1"}},
+                    {"eventTime":"2026-11-23T01:00:01Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"IAMUser","userName":"ito","accountId":"1"}}]"#;
+    let (status, body) = post(
+        &format!("{url}?format=cloud&source=aws-111122223333"),
+        &["Content-Type: application/json"],
+        trail.as_bytes(),
+    );
+    assert_eq!(
+        (status, body["accepted"].as_u64()),
+        (200, Some(2)),
+        "{body}"
+    );
+    // Raw syslog lines, gzip-compressed.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"<38>Nov 22 02:10:01 lg-file01 sshd[1]: Failed password for root from 10.30.5.77 port 4 ssh2\r\n\n<13>Nov 22 02:10:02 lg-file01 app: hello\n").unwrap();
+    let (status, body) = post(
+        &format!("{url}?source=relay01"),
+        &["Content-Encoding: gzip", "Content-Type: text/plain"],
+        &gz.finish().unwrap(),
+    );
+    assert_eq!(
+        (status, body["accepted"].as_u64()),
+        (200, Some(2)),
+        "{body}"
+    );
+    // Bad requests get a 4xx with the reason, and keep nothing.
+    for (query, headers, body, why) in [
+        (
+            "",
+            vec!["Content-Type: application/json"],
+            &b"[{\"a\":"[..],
+            "not JSON",
+        ),
+        (
+            "",
+            vec!["Content-Encoding: gzip"],
+            &b"not gzip at all"[..],
+            "not valid gzip",
+        ),
+        ("?format=csv", vec![], &b"x"[..], "unknown format"),
+        ("", vec![], &b"\n \n"[..], "no records"),
+    ] {
+        let (status, answer) = post(&format!("{url}{query}"), &headers, body);
+        assert_eq!(status, 400, "{query} {answer}");
+        let reason = answer["error"].as_str().unwrap_or_default();
+        assert!(reason.contains(why), "{reason}");
+    }
+    drop(server); // kill -9 before any commit
+    let server = Server::start(&args, "listening on ");
+    assert!(
+        server.announced.contains("recovered 4 accepted record(s)"),
+        "{}",
+        server.announced
+    );
+    drop(server);
+    assert_eq!(count(&data, "cloud_audit"), 2);
+    assert_eq!(count(&data, "auth") + count(&data, "syslog"), 2);
+    let sources = sql(&data, "csv", "SELECT DISTINCT source FROM cloud_audit");
+    assert_eq!(sources, "source\naws-111122223333\n");
+}

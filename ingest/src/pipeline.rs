@@ -175,9 +175,15 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) {
         truncated_from: entry.truncated_from.map(|n| n as usize),
     };
     let mut rows: Vec<Row> = Vec::with_capacity(2);
-    pending
-        .router
-        .route(&line, &ctx, &entry.source, entry.received_at, &mut rows);
+    let format = entry.format.unwrap_or(pending.router.options().format);
+    pending.router.route_as(
+        format,
+        &line,
+        &ctx,
+        &entry.source,
+        entry.received_at,
+        &mut rows,
+    );
     let tenant = pending.router.options().tenant.clone();
     for row in rows {
         if let Some(n) = pending.rows.get_mut(row.table().index()) {

@@ -63,6 +63,20 @@ impl Router {
         received_at: DateTime<Utc>,
         out: &mut Vec<Row>,
     ) -> Routed {
+        self.route_as(self.options.format, line, ctx, source, received_at, out)
+    }
+
+    /// As [`Router::route`], in `format` instead of the options' format
+    /// (a record that named its own, e.g. through the HTTP API).
+    pub fn route_as(
+        &mut self,
+        format: Format,
+        line: &Line,
+        ctx: &ParseContext,
+        source: &str,
+        received_at: DateTime<Utc>,
+        out: &mut Vec<Row>,
+    ) -> Routed {
         let text = match decode(&line.bytes, self.options.charset) {
             Ok(text) => text,
             Err(bad) => {
@@ -81,10 +95,10 @@ impl Router {
         if text.trim().is_empty() {
             return Routed::Empty;
         }
-        if self.cloud_document(&text, source, received_at, out) {
+        if self.cloud_document(format, &text, source, received_at, out) {
             return Routed::Rows;
         }
-        let parsed = match self.options.format.parse(&text, ctx, &mut self.input) {
+        let parsed = match format.parse(&text, ctx, &mut self.input) {
             Ok(Some(record)) => Ok(record),
             Ok(None) => return Routed::Directive,
             Err(e) => Err(e),
@@ -98,12 +112,13 @@ impl Router {
     /// when the line is not such a document.
     fn cloud_document(
         &mut self,
+        format: Format,
         line: &str,
         source: &str,
         received_at: DateTime<Utc>,
         out: &mut Vec<Row>,
     ) -> bool {
-        if !matches!(self.options.format, Format::Auto | Format::Cloud) {
+        if !matches!(format, Format::Auto | Format::Cloud) {
             return false;
         }
         let trimmed = line.trim_start();

@@ -3,7 +3,8 @@
 //! Entries are appended to segment files `<dir>/wal-<first lsn>.log`, each
 //! record framed as `len: u32 LE | crc32: u32 LE | payload`, the payload
 //! being `lsn: u64 | received_at µs: i64 | truncated_from: u64 (0: whole) |
-//! source len: u16 | source | bytes len: u32 | bytes`. Every entry gets the next log sequence number
+//! format: u8 (0: the pipeline's, else 1 + its index in
+//! [`Format::NAMES`]) | source len: u16 | source | bytes len: u32 | bytes`. Every entry gets the next log sequence number
 //! (LSN). [`Wal::append`] returns once the entries are on disk: callers
 //! that append at the same time share one fsync (group commit).
 //!
@@ -21,6 +22,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
+use crate::Format;
+
 /// A log sequence number: 1 for the first entry ever, then one more each.
 pub type Lsn = u64;
 
@@ -33,6 +36,8 @@ pub struct Entry {
     pub bytes: Vec<u8>,
     /// The record's full length when it was cut to the frame limit.
     pub truncated_from: Option<u64>,
+    /// The format the sender named; `None`: the pipeline's own.
+    pub format: Option<Format>,
 }
 
 /// Why the WAL failed. After a failed write or fsync the log refuses
@@ -301,10 +306,11 @@ fn encode(lsn: Lsn, entry: &Entry, buf: &mut Vec<u8>) -> Result<(), WalError> {
     let source_len = u16::try_from(source.len()).map_err(|_| WalError::TooLarge(source.len()))?;
     let bytes_len =
         u32::try_from(entry.bytes.len()).map_err(|_| WalError::TooLarge(entry.bytes.len()))?;
-    let mut payload = Vec::with_capacity(30 + source.len() + entry.bytes.len());
+    let mut payload = Vec::with_capacity(31 + source.len() + entry.bytes.len());
     payload.extend_from_slice(&lsn.to_le_bytes());
     payload.extend_from_slice(&entry.received_at.timestamp_micros().to_le_bytes());
     payload.extend_from_slice(&entry.truncated_from.unwrap_or(0).to_le_bytes());
+    payload.push(entry.format.map_or(0, |f| f.code()));
     payload.extend_from_slice(&source_len.to_le_bytes());
     payload.extend_from_slice(source);
     payload.extend_from_slice(&bytes_len.to_le_bytes());
@@ -378,6 +384,11 @@ fn decode(data: &[u8]) -> Result<(Lsn, Entry, usize), &'static str> {
     let lsn = u64::from_le_bytes(r.array().ok_or("bad payload")?);
     let micros = i64::from_le_bytes(r.array().ok_or("bad payload")?);
     let truncated_from = u64::from_le_bytes(r.array().ok_or("bad payload")?);
+    let [format] = r.array::<1>().ok_or("bad payload")?;
+    let format = match format {
+        0 => None,
+        code => Some(Format::from_code(code).ok_or("unknown format code")?),
+    };
     let source_len = u16::from_le_bytes(r.array().ok_or("bad payload")?) as usize;
     let source = String::from_utf8(r.take(source_len).ok_or("bad payload")?.to_vec())
         .map_err(|_| "source is not UTF-8")?;
@@ -391,6 +402,7 @@ fn decode(data: &[u8]) -> Result<(Lsn, Entry, usize), &'static str> {
             source,
             bytes,
             truncated_from: (truncated_from > 0).then_some(truncated_from),
+            format,
         },
         HEADER + len,
     ))
@@ -432,6 +444,7 @@ mod tests {
             source: "fw-lgwan01".into(),
             bytes: format!("<134>Nov 23 10:00:00 fw-lgwan01 line {i}").into_bytes(),
             truncated_from: (i == 2).then_some(70_000),
+            format: (i == 1).then_some(Format::Cloud),
         }
     }
 

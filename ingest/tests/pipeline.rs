@@ -16,6 +16,7 @@ fn entry(i: usize) -> Entry {
         source: "fw-lgwan01".into(),
         bytes: format!("<134>Nov 23 10:00:00 fw-lgwan01 app[1]: message {i}").into_bytes(),
         truncated_from: None,
+        format: None,
     }
 }
 

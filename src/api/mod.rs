@@ -4,22 +4,35 @@ mod alerts;
 mod console;
 mod error;
 mod health;
+mod ingest;
+
+use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use bannin_ingest::pipeline::Pipeline;
 
 use crate::config::DataDir;
 
 /// Shared state of the handlers.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppState {
     pub data: DataDir,
+    /// The durable ingest pipeline, when this server receives records.
+    pub pipeline: Option<Arc<Pipeline>>,
+    /// Longer records are cut to this and kept as `unparsed`.
+    pub max_record_bytes: usize,
 }
 
-pub fn router(data: DataDir) -> Router {
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/v1/alerts", get(alerts::list))
+        .route(
+            "/api/v1/ingest",
+            post(ingest::ingest).layer(DefaultBodyLimit::max(ingest::MAX_BODY_BYTES)),
+        )
         .fallback(console::asset)
-        .with_state(AppState { data })
+        .with_state(state)
 }

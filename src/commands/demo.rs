@@ -74,7 +74,12 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
     let listener = serve::bind(addr).await?;
     let url = format!("http://{}", listener.local_addr()?);
     print_next_steps(&data, Some(&url));
-    serve::serve(listener, &data).await
+    let state = crate::api::AppState {
+        data,
+        pipeline: None,
+        max_record_bytes: config.ingest.max_line_bytes,
+    };
+    serve::serve(listener, state).await
 }
 
 /// Creates `dir`, or empties it if an earlier demo made it.

@@ -10,7 +10,7 @@ use bannin_ingest::pipeline::Pipeline;
 use bannin_ingest::{Format, ImportOptions};
 use tokio::net::{TcpListener, UdpSocket};
 
-use crate::api;
+use crate::api::{self, AppState};
 use crate::cli::ServeArgs;
 use crate::config::{Config, DataDir};
 
@@ -22,16 +22,15 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
     let listener = bind(addr).await?;
     let udp = enabled(&args.listen_syslog_udp, &config.serve.listen_syslog_udp);
     let tcp = enabled(&args.listen_syslog_tcp, &config.serve.listen_syslog_tcp);
-    let ingest = if udp.is_some() || tcp.is_some() {
-        Some(Ingest::start(config, data, udp, tcp).await?)
-    } else {
-        None
-    };
+    let ingest = Ingest::start(config, data, udp, tcp).await?;
     say!("bannin is listening on http://{}/", listener.local_addr()?);
-    let served = serve(listener, data).await;
-    if let Some(ingest) = ingest {
-        ingest.stop().await?;
-    }
+    let state = AppState {
+        data: data.clone(),
+        pipeline: Some(Arc::clone(&ingest.pipeline)),
+        max_record_bytes: config.ingest.max_line_bytes,
+    };
+    let served = serve(listener, state).await;
+    ingest.stop().await?;
     served
 }
 
@@ -49,9 +48,9 @@ pub async fn bind(addr: &str) -> Result<TcpListener> {
 }
 
 /// Serves until Ctrl-C or SIGTERM.
-pub async fn serve(listener: TcpListener, data: &DataDir) -> Result<()> {
-    data.ensure()?;
-    axum::serve(listener, api::router(data.clone()))
+pub async fn serve(listener: TcpListener, state: AppState) -> Result<()> {
+    state.data.ensure()?;
+    axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown())
         .await
         .context("HTTP server failed")

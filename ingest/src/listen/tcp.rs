@@ -85,5 +85,6 @@ fn entry(source: &str, frame: Frame) -> Entry {
         source: source.to_owned(),
         bytes: frame.bytes,
         truncated_from: frame.truncated_from.map(|n| n as u64),
+        format: None,
     }
 }

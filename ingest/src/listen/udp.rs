@@ -61,5 +61,6 @@ fn entry(datagram: &[u8], peer: std::net::SocketAddr, max_frame: usize) -> Entry
             .unwrap_or_default()
             .to_vec(),
         truncated_from,
+        format: None,
     }
 }
