@@ -203,6 +203,9 @@ pub struct ServeArgs {
     /// Receive syslog over TCP on ADDR, octet-counted or LF-framed; default from config.
     #[arg(long, value_name = "ADDR")]
     pub listen_syslog_tcp: Option<String>,
+    /// Receive syslog over TLS (RFC 5425) on ADDR; needs serve.tls_cert and serve.tls_key.
+    #[arg(long, value_name = "ADDR")]
+    pub listen_syslog_tls: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,10 @@ pub struct ServeConfig {
     pub listen_http: String,
     pub listen_syslog_udp: String,
     pub listen_syslog_tcp: String,
+    pub listen_syslog_tls: String,
+    pub tls_cert: String,
+    pub tls_key: String,
+    pub tls_client_ca: String,
 }
 
 impl Config {

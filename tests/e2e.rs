@@ -913,3 +913,190 @@ fn http_ingest_answers_only_once_records_are_durable() {
     let sources = sql(&data, "csv", "SELECT DISTINCT source FROM cloud_audit");
     assert_eq!(sources, "source\naws-111122223333\n");
 }
+
+/// A CA, a server certificate for localhost / 127.0.0.1, and a client
+/// certificate, made with the openssl CLI in `dir`.
+fn make_certificates(dir: &Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is installed (see .ci/run)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("client.ext"),
+        "subjectAltName=DNS:relay01.city.example.lg.jp\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=bannin test CA",
+    ]);
+    for (name, cn) in [
+        ("server", "localhost"),
+        ("client", "relay01.city.example.lg.jp"),
+    ] {
+        run(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={cn}"),
+        ]);
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.pem"),
+            "-days",
+            "2",
+            "-extfile",
+            &format!("{name}.ext"),
+        ]);
+    }
+}
+
+#[test]
+fn rsyslog_forwards_over_tls_with_a_client_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    make_certificates(&certs);
+    let data = dir.path().join("data");
+    let config = dir.path().join("bannin.toml");
+    let c = certs.display();
+    std::fs::write(
+        &config,
+        format!(
+            "[ingest]\nflush_seconds = 1\n[serve]\ntls_cert = \"{c}/server.pem\"\ntls_key = \"{c}/server.key\"\ntls_client_ca = \"{c}/ca.pem\"\n"
+        ),
+    )
+    .unwrap();
+    let server = Server::start(
+        &[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "serve",
+            "--listen-http",
+            "127.0.0.1:0",
+            "--listen-syslog-tls",
+            "127.0.0.1:0",
+        ],
+        "listening on ",
+    );
+    let port = announced_port(&server, "tls");
+    // Not TLS at all, and TLS without a client certificate: refused, and
+    // the listener keeps serving.
+    {
+        use std::io::Write;
+        let mut plain = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+        let _ = plain.write_all(b"<13>Nov 23 10:00:00 h app: plain text over the TLS port\n");
+    }
+    let anonymous = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-CAfile",
+        ])
+        .arg(certs.join("ca.pem"))
+        .args(["-quiet", "-no_ign_eof"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            if let Some(mut stdin) = child.stdin.take() {
+                let _ = stdin.write_all(b"<13>Nov 23 10:00:00 h app: no certificate\n");
+            }
+            child.wait()
+        });
+    assert!(anonymous.is_ok(), "openssl s_client runs");
+
+    let work = dir.path().join("rsyslog");
+    std::fs::create_dir_all(&work).unwrap();
+    let input = work.join("app.log");
+    let lines: String = (1..=50).map(|i| format!("TLS で転送 {i}\n")).collect();
+    std::fs::write(&input, lines).unwrap();
+    let conf = work.join("rsyslog.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "global(workDirectory=\"{work}\" DefaultNetstreamDriver=\"gtls\" \
+             DefaultNetstreamDriverCAFile=\"{c}/ca.pem\" DefaultNetstreamDriverCertFile=\"{c}/client.pem\" \
+             DefaultNetstreamDriverKeyFile=\"{c}/client.key\")\n\
+             module(load=\"imfile\")\n\
+             input(type=\"imfile\" File=\"{input}\" Tag=\"relay:\" freshStartTail=\"off\")\n\
+             action(type=\"omfwd\" Target=\"127.0.0.1\" Port=\"{port}\" Protocol=\"tcp\" \
+             StreamDriver=\"gtls\" StreamDriverMode=\"1\" StreamDriverAuthMode=\"x509/name\" \
+             StreamDriverPermittedPeers=\"localhost\" TCP_Framing=\"octet-counted\" \
+             Template=\"RSYSLOG_SyslogProtocol23Format\")\n",
+            work = work.display(),
+            input = input.display(),
+        ),
+    )
+    .unwrap();
+    let mut rsyslog = Command::new("rsyslogd")
+        .args(["-n", "-f"])
+        .arg(&conf)
+        .arg("-i")
+        .arg(work.join("rsyslogd.pid"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rsyslogd is installed (see .ci/run)");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut n = 0;
+    while n < 50 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        n = count(&data, "syslog");
+    }
+    let _ = rsyslog.kill();
+    let _ = rsyslog.wait();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    drop(server);
+    assert_eq!(
+        count(&data, "syslog"),
+        50,
+        "only rsyslog's records, with its certificate"
+    );
+    let apps = sql(&data, "csv", "SELECT DISTINCT app_name FROM syslog");
+    assert_eq!(apps, "app_name\nrelay\n");
+}

@@ -22,7 +22,8 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
     let listener = bind(addr).await?;
     let udp = enabled(&args.listen_syslog_udp, &config.serve.listen_syslog_udp);
     let tcp = enabled(&args.listen_syslog_tcp, &config.serve.listen_syslog_tcp);
-    let ingest = Ingest::start(config, data, udp, tcp).await?;
+    let tls = enabled(&args.listen_syslog_tls, &config.serve.listen_syslog_tls);
+    let ingest = Ingest::start(config, data, Listeners { udp, tcp, tls }).await?;
     say!("bannin is listening on http://{}/", listener.local_addr()?);
     let state = AppState {
         data: data.clone(),
@@ -56,6 +57,29 @@ pub async fn serve(listener: TcpListener, state: AppState) -> Result<()> {
         .context("HTTP server failed")
 }
 
+/// The syslog listeners asked for, by address.
+struct Listeners {
+    udp: Option<String>,
+    tcp: Option<String>,
+    tls: Option<String>,
+}
+
+/// The TLS files from the configuration, checked before anything starts.
+fn tls_files(config: &Config) -> Result<listen::tls::TlsFiles> {
+    let path = |value: &str, key: &str| -> Result<std::path::PathBuf> {
+        if value.trim().is_empty() {
+            anyhow::bail!("syslog over TLS needs serve.{key} in the configuration");
+        }
+        Ok(value.into())
+    };
+    Ok(listen::tls::TlsFiles {
+        cert: path(&config.serve.tls_cert, "tls_cert")?,
+        key: path(&config.serve.tls_key, "tls_key")?,
+        client_ca: (!config.serve.tls_client_ca.trim().is_empty())
+            .then(|| config.serve.tls_client_ca.clone().into()),
+    })
+}
+
 /// The running syslog listeners and the pipeline behind them.
 struct Ingest {
     pipeline: Arc<Pipeline>,
@@ -63,12 +87,15 @@ struct Ingest {
 }
 
 impl Ingest {
-    async fn start(
-        config: &Config,
-        data: &DataDir,
-        udp: Option<String>,
-        tcp: Option<String>,
-    ) -> Result<Self> {
+    async fn start(config: &Config, data: &DataDir, listeners: Listeners) -> Result<Self> {
+        let Listeners { udp, tcp, tls } = listeners;
+        let acceptor = match &tls {
+            Some(_) => {
+                let files = tls_files(config)?;
+                Some(listen::tls::acceptor(&files).context("cannot set up syslog over TLS")?)
+            }
+            None => None,
+        };
         data.ensure()?;
         let options = ImportOptions {
             state_dir: Some(data.state_dir()),
@@ -111,6 +138,20 @@ impl Ingest {
             tasks.push(tokio::spawn(async move {
                 if let Err(e) = listen::tcp::serve(listener, pipeline, counters, max_frame).await {
                     tracing::error!(error = %e, "syslog/tcp listener stopped");
+                }
+            }));
+        }
+        if let (Some(addr), Some(acceptor)) = (tls, acceptor) {
+            let listener = TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("cannot receive syslog on tls {addr}"))?;
+            say!("bannin receives syslog on tls://{}", listener.local_addr()?);
+            let (pipeline, counters) = (Arc::clone(&pipeline), Arc::new(Counters::default()));
+            tasks.push(tokio::spawn(async move {
+                let served =
+                    listen::tls::serve(listener, acceptor, pipeline, counters, max_frame).await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "syslog/tls listener stopped");
                 }
             }));
         }

@@ -7,6 +7,7 @@
 //! configured by name.
 
 pub mod tcp;
+pub mod tls;
 pub mod udp;
 
 use std::sync::Arc;

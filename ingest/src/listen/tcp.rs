@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use bannin_parsers::framing::{Decoder, Frame};
 use chrono::Utc;
-use tokio::io::AsyncReadExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::TcpListener;
 
 use super::{Counters, accept};
 use crate::pipeline::Pipeline;
@@ -39,8 +39,10 @@ pub async fn serve(
     }
 }
 
-async fn connection(
-    mut stream: TcpStream,
+/// Reads one connection (plain or TLS) until it ends; the error says why
+/// it ended early.
+pub(crate) async fn connection(
+    mut stream: impl AsyncRead + Unpin,
     peer: SocketAddr,
     pipeline: &Arc<Pipeline>,
     counters: &Counters,

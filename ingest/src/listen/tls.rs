@@ -1,0 +1,128 @@
+//! Syslog over TLS (RFC 5425): TCP framing inside a TLS session (rustls),
+//! with optional client-certificate authentication — an appliance without
+//! a certificate from the configured CA cannot send.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use rustls::RootCertStore;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use super::Counters;
+use super::tcp::connection;
+use crate::pipeline::Pipeline;
+
+/// How long a TLS handshake may take.
+const HANDSHAKE: Duration = Duration::from_secs(30);
+
+/// Where the listener's certificate, key and (optional) client CA are.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// When set, clients must present a certificate issued by this CA.
+    pub client_ca: Option<PathBuf>,
+}
+
+/// A TLS setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read {path}: {why}")]
+    Pem { path: PathBuf, why: String },
+    #[error("{path} holds no certificate")]
+    NoCertificate { path: PathBuf },
+    #[error("TLS configuration: {0}")]
+    Config(String),
+}
+
+/// Builds the acceptor from PEM files.
+pub fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let certs = certificates(&files.cert)?;
+    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| TlsError::Pem {
+        path: files.key.clone(),
+        why: e.to_string(),
+    })?;
+    let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Config(e.to_string()))?;
+    let builder = match &files.client_ca {
+        Some(ca) => {
+            let mut roots = RootCertStore::empty();
+            for cert in certificates(ca)? {
+                roots
+                    .add(cert)
+                    .map_err(|e| TlsError::Config(format!("client CA {}: {e}", ca.display())))?;
+            }
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| TlsError::Config(e.to_string()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let config = builder
+        .with_single_cert(certs, key)
+        .map_err(|e| TlsError::Config(e.to_string()))?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let certs = CertificateDer::pem_file_iter(path)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| TlsError::Pem {
+            path: path.to_path_buf(),
+            why: e.to_string(),
+        })?;
+    if certs.is_empty() {
+        return Err(TlsError::NoCertificate {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(certs)
+}
+
+/// Accepts TLS connections until the listener fails. A failed handshake
+/// (no or a wrong client certificate, not TLS at all) ends only that
+/// connection, with the reason logged.
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    pipeline: Arc<Pipeline>,
+    counters: Arc<Counters>,
+    max_frame: usize,
+) -> std::io::Result<()> {
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        let (acceptor, pipeline, counters) = (
+            acceptor.clone(),
+            Arc::clone(&pipeline),
+            Arc::clone(&counters),
+        );
+        tokio::spawn(async move {
+            let session = match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
+                Ok(Ok(session)) => session,
+                Ok(Err(e)) => {
+                    counters.errors.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(%peer, error = %e, "syslog/tls handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    counters.errors.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(%peer, "syslog/tls handshake timed out");
+                    return;
+                }
+            };
+            if let Err(why) = connection(session, peer, &pipeline, &counters, max_frame).await {
+                counters.errors.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(%peer, %why, "syslog/tls connection closed");
+            }
+        });
+    }
+}
