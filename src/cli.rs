@@ -206,6 +206,9 @@ pub struct ServeArgs {
     /// Receive syslog over TLS (RFC 5425) on ADDR; needs serve.tls_cert and serve.tls_key.
     #[arg(long, value_name = "ADDR")]
     pub listen_syslog_tls: Option<String>,
+    /// Receive RELP (rsyslog omrelp) on ADDR; each record is acknowledged once durable.
+    #[arg(long, value_name = "ADDR")]
+    pub listen_relp: Option<String>,
 }
 
 #[derive(Debug, Args)]

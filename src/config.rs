@@ -40,6 +40,7 @@ pub struct ServeConfig {
     pub listen_syslog_udp: String,
     pub listen_syslog_tcp: String,
     pub listen_syslog_tls: String,
+    pub listen_relp: String,
     pub tls_cert: String,
     pub tls_key: String,
     pub tls_client_ca: String,

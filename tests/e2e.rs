@@ -1100,3 +1100,118 @@ fn rsyslog_forwards_over_tls_with_a_client_certificate() {
     let apps = sql(&data, "csv", "SELECT DISTINCT app_name FROM syslog");
     assert_eq!(apps, "app_name\nrelay\n");
 }
+
+/// A TCP port free on 127.0.0.1 at the moment of asking.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn relp_from_rsyslog_survives_a_kill_9_mid_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = free_port().to_string();
+    let slow = dir.path().join("slow.toml");
+    std::fs::write(&slow, "[ingest]\nflush_seconds = 60\n").unwrap();
+    let fast = dir.path().join("fast.toml");
+    std::fs::write(&fast, "[ingest]\nflush_seconds = 1\n").unwrap();
+    let serve = |config: &Path| {
+        Server::start(
+            &[
+                "--data-dir",
+                data.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+                "serve",
+                "--listen-http",
+                "127.0.0.1:0",
+                "--listen-relp",
+                &format!("127.0.0.1:{port}"),
+            ],
+            "listening on ",
+        )
+    };
+    let server = serve(&slow);
+    let work = dir.path().join("rsyslog");
+    std::fs::create_dir_all(&work).unwrap();
+    let input = work.join("app.log");
+    let total = 5000;
+    let lines: String = (1..=total)
+        .map(|i| format!("relp record {i:05}\n"))
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let conf = work.join("rsyslog.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "global(workDirectory=\"{work}\")\n\
+             module(load=\"imfile\")\nmodule(load=\"omrelp\")\n\
+             input(type=\"imfile\" File=\"{input}\" Tag=\"relp:\" freshStartTail=\"off\")\n\
+             action(type=\"omrelp\" Target=\"127.0.0.1\" Port=\"{port}\" \
+             Template=\"RSYSLOG_SyslogProtocol23Format\" action.resumeRetryCount=\"-1\" \
+             action.resumeInterval=\"1\")\n",
+            work = work.display(),
+            input = input.display(),
+        ),
+    )
+    .unwrap();
+    let mut rsyslog = Command::new("rsyslogd")
+        .args(["-n", "-f"])
+        .arg(&conf)
+        .arg("-i")
+        .arg(work.join("rsyslogd.pid"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rsyslogd with omrelp is installed (see .ci/run)");
+    // Kill -9 once some (not all) records are acknowledged.
+    let wal = data.join("wal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let bytes: usize = std::fs::read_dir(&wal)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.metadata().map_or(0, |m| m.len() as usize))
+                    .sum()
+            })
+            .unwrap_or(0);
+        if bytes > 20_000 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "RELP records never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    drop(server);
+    // Same port: rsyslog reconnects and resends what was not acknowledged.
+    let server = serve(&fast);
+    eprintln!("after the kill: {}", server.announced.lines().next().unwrap_or_default());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut distinct = 0;
+    while distinct < total && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let out = sql(
+            &data,
+            "json",
+            "SELECT count(DISTINCT message) AS n FROM syslog",
+        );
+        distinct = serde_json::from_str::<Value>(out.trim()).unwrap()["n"]
+            .as_u64()
+            .unwrap();
+    }
+    let _ = rsyslog.kill();
+    let _ = rsyslog.wait();
+    drop(server);
+    assert_eq!(distinct, total, "every record sent is in the lake");
+    // At-least-once: only records in flight at the kill (durable, answer
+    // lost) may come twice — at most one RELP window (128) of them.
+    let rows = count(&data, "syslog");
+    eprintln!("rows {rows} for {total} records");
+    assert!(rows - total <= 128, "{} duplicates", rows - total);
+}

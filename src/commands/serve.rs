@@ -23,7 +23,14 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
     let udp = enabled(&args.listen_syslog_udp, &config.serve.listen_syslog_udp);
     let tcp = enabled(&args.listen_syslog_tcp, &config.serve.listen_syslog_tcp);
     let tls = enabled(&args.listen_syslog_tls, &config.serve.listen_syslog_tls);
-    let ingest = Ingest::start(config, data, Listeners { udp, tcp, tls }).await?;
+    let relp = enabled(&args.listen_relp, &config.serve.listen_relp);
+    let listeners = Listeners {
+        udp,
+        tcp,
+        tls,
+        relp,
+    };
+    let ingest = Ingest::start(config, data, listeners).await?;
     say!("bannin is listening on http://{}/", listener.local_addr()?);
     let state = AppState {
         data: data.clone(),
@@ -62,6 +69,7 @@ struct Listeners {
     udp: Option<String>,
     tcp: Option<String>,
     tls: Option<String>,
+    relp: Option<String>,
 }
 
 /// The TLS files from the configuration, checked before anything starts.
@@ -88,7 +96,12 @@ struct Ingest {
 
 impl Ingest {
     async fn start(config: &Config, data: &DataDir, listeners: Listeners) -> Result<Self> {
-        let Listeners { udp, tcp, tls } = listeners;
+        let Listeners {
+            udp,
+            tcp,
+            tls,
+            relp,
+        } = listeners;
         let acceptor = match &tls {
             Some(_) => {
                 let files = tls_files(config)?;
@@ -152,6 +165,18 @@ impl Ingest {
                     listen::tls::serve(listener, acceptor, pipeline, counters, max_frame).await;
                 if let Err(e) = served {
                     tracing::error!(error = %e, "syslog/tls listener stopped");
+                }
+            }));
+        }
+        if let Some(addr) = relp {
+            let listener = TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("cannot receive RELP on {addr}"))?;
+            say!("bannin receives RELP on relp://{}", listener.local_addr()?);
+            let (pipeline, counters) = (Arc::clone(&pipeline), Arc::new(Counters::default()));
+            tasks.push(tokio::spawn(async move {
+                if let Err(e) = listen::relp::serve(listener, pipeline, counters, max_frame).await {
+                    tracing::error!(error = %e, "RELP listener stopped");
                 }
             }));
         }

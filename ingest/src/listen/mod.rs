@@ -6,6 +6,7 @@
 //! The source of a record is the sender's address until sources are
 //! configured by name.
 
+pub mod relp;
 pub mod tcp;
 pub mod tls;
 pub mod udp;
