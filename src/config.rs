@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use bannin_ingest::ImportOptions;
 use bannin_ingest::decode::Charset;
+use bannin_ingest::sources::{Listener, Source, Sources, parse_sender};
+use bannin_ingest::{Format, ImportOptions};
 use chrono::FixedOffset;
 use serde::Deserialize;
 
@@ -18,6 +19,28 @@ pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 pub struct Config {
     pub ingest: IngestConfig,
     pub serve: ServeConfig,
+    /// Appliances by listener and sender address (`[[sources]]`).
+    #[serde(default)]
+    pub sources: Vec<SourceConfig>,
+}
+
+/// One `[[sources]]` entry: which records it covers and how to read them;
+/// unset keys come from `[ingest]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub name: String,
+    /// `syslog-udp`, `syslog-tcp`, `syslog-tls`, `relp` or `http`; any when unset.
+    pub listener: Option<String>,
+    /// Sender addresses or CIDR networks.
+    #[serde(default)]
+    pub senders: Vec<String>,
+    pub tenant: Option<String>,
+    pub format: Option<String>,
+    pub timezone: Option<String>,
+    pub charset: Option<String>,
+    /// `mynumber`, `lgwan` or `internet`.
+    pub segment: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -66,10 +89,70 @@ impl Config {
             })?;
         config.ingest.offset()?;
         parse_charset(&config.ingest.charset).context("ingest.charset")?;
+        config.sources(None)?;
         if !(1..=60).contains(&config.ingest.flush_seconds) {
             bail!("ingest.flush_seconds must be 1 to 60");
         }
         Ok(config)
+    }
+}
+
+impl Config {
+    /// The configured sources, each with its import options (defaults from
+    /// `[ingest]`, the state kept in `state_dir`), checked.
+    pub fn sources(&self, state_dir: Option<PathBuf>) -> Result<Sources> {
+        let defaults = ImportOptions {
+            state_dir: state_dir.clone(),
+            ..self.ingest.import_options(Format::Auto)?
+        };
+        let mut sources = Vec::new();
+        for s in &self.sources {
+            let what = || format!("[[sources]] `{}`", s.name);
+            if s.name.trim().is_empty() {
+                bail!("every [[sources]] entry needs a name");
+            }
+            let listener = s
+                .listener
+                .as_deref()
+                .map(str::parse::<Listener>)
+                .transpose()
+                .map_err(anyhow::Error::msg)
+                .with_context(what)?;
+            let senders = s
+                .senders
+                .iter()
+                .map(|t| parse_sender(t))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)
+                .with_context(what)?;
+            let mut options = defaults.clone();
+            if let Some(tenant) = &s.tenant {
+                options.tenant = tenant.clone();
+            }
+            if let Some(format) = &s.format {
+                options.format = format.parse().with_context(what)?;
+            }
+            if let Some(zone) = &s.timezone {
+                options.offset = parse_offset(zone).with_context(what)?;
+            }
+            if let Some(charset) = &s.charset {
+                options.charset = parse_charset(charset).with_context(what)?;
+            }
+            if let Some(segment) = &s.segment {
+                if !["mynumber", "lgwan", "internet"].contains(&segment.as_str()) {
+                    bail!("{}: segment must be mynumber, lgwan or internet", what());
+                }
+                options.segment = Some(segment.clone());
+            }
+            bannin_ingest::lake::check_name("tenant", &options.tenant).with_context(what)?;
+            sources.push(Source {
+                name: s.name.clone(),
+                listener,
+                senders,
+                options,
+            });
+        }
+        Ok(Sources::new(sources, defaults))
     }
 }
 

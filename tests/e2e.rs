@@ -1191,7 +1191,10 @@ fn relp_from_rsyslog_survives_a_kill_9_mid_stream() {
     drop(server);
     // Same port: rsyslog reconnects and resends what was not acknowledged.
     let server = serve(&fast);
-    eprintln!("after the kill: {}", server.announced.lines().next().unwrap_or_default());
+    eprintln!(
+        "after the kill: {}",
+        server.announced.lines().next().unwrap_or_default()
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let mut distinct = 0;
     while distinct < total && std::time::Instant::now() < deadline {
@@ -1214,4 +1217,91 @@ fn relp_from_rsyslog_survives_a_kill_9_mid_stream() {
     let rows = count(&data, "syslog");
     eprintln!("rows {rows} for {total} records");
     assert!(rows - total <= 128, "{} duplicates", rows - total);
+}
+
+#[test]
+fn sources_name_appliances_and_set_how_their_records_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("bannin.toml");
+    std::fs::write(
+        &config,
+        "[ingest]\nflush_seconds = 1\n\
+         [[sources]]\nname = \"fw-lgwan01\"\nlistener = \"syslog-udp\"\nsenders = [\"127.0.0.0/8\"]\n\
+         tenant = \"momiji\"\nformat = \"fortigate\"\nsegment = \"lgwan\"\n",
+    )
+    .unwrap();
+    let server = Server::start(
+        &[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "serve",
+            "--listen-http",
+            "127.0.0.1:0",
+            "--listen-syslog-udp",
+            "127.0.0.1:0",
+            "--listen-syslog-tcp",
+            "127.0.0.1:0",
+        ],
+        "listening on ",
+    );
+    let (udp, tcp) = (
+        announced_port(&server, "udp"),
+        announced_port(&server, "tcp"),
+    );
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.send_to(
+        b"<189>date=2026-11-22 time=09:00:00 devname=\"fw-lgwan01\" type=\"traffic\" srcip=10.40.1.15 dstip=203.0.113.9 action=\"deny\"",
+        format!("127.0.0.1:{udp}"),
+    )
+    .unwrap();
+    logger(
+        &[
+            "--tcp",
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &tcp,
+            "-t",
+            "app",
+        ],
+        "not covered by a source\n",
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while count(&data, "firewall") + count(&data, "syslog") < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "records never committed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    drop(server);
+    let fw = sql(
+        &data,
+        "csv",
+        "SELECT source, tenant, segment, action FROM firewall",
+    );
+    assert_eq!(
+        fw,
+        "source,tenant,segment,action\nfw-lgwan01,momiji,lgwan,deny\n"
+    );
+    let other = sql(&data, "csv", "SELECT source, tenant, segment FROM syslog");
+    assert_eq!(other, "source,tenant,segment\n127.0.0.1,default,\n");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[sources]]\nname = \"rtx\"\nsenders = [\"10.0.0.0/40\"]\n",
+    )
+    .unwrap();
+    let err = failed(bannin(
+        &data,
+        &["--config", bad.to_str().unwrap(), "rules", "list"],
+    ));
+    assert!(
+        err.contains("[[sources]] `rtx`") && err.contains("not an IP"),
+        "{err}"
+    );
 }

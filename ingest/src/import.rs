@@ -146,9 +146,27 @@ impl<'l> Importer<'l> {
 }
 
 /// Where the mail correlation is kept between imports.
+/// One file per tenant (and per source, when the options name one).
 fn mail_state_path(options: &ImportOptions) -> Option<PathBuf> {
     let dir = options.state_dir.as_ref()?;
-    Some(dir.join(format!("mail-correlation-{}.json", options.tenant)))
+    let source: String = options
+        .source
+        .as_deref()
+        .map(|s| {
+            let safe: String = s
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            format!("-{safe}")
+        })
+        .unwrap_or_default();
+    Some(dir.join(format!("mail-correlation-{}{source}.json", options.tenant)))
 }
 
 pub(crate) fn load_mail_state(options: &ImportOptions) -> Result<Option<State>, IngestError> {

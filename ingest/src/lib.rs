@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod pipeline;
 pub mod read;
 pub mod route;
+pub mod sources;
 pub mod table;
 pub mod wal;
 

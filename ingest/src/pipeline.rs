@@ -9,6 +9,8 @@
 //! interrupted commit and replays only the WAL records after the last
 //! committed LSN: every accepted record lands exactly once.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -19,15 +21,18 @@ use crate::batch::Row;
 use crate::import::{load_mail_state, save_mail_state};
 use crate::lines::Line;
 use crate::route::Router;
+use crate::sources::{Listener, Sources};
 use crate::wal::{Entry, Lsn, Wal};
-use crate::{ImportOptions, IngestError, Lake, Partitions, Table};
+use crate::{IngestError, Lake, Partitions, Table};
 
 /// WAL segment size.
 const SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Rows routed and not yet committed.
 struct Pending {
-    router: Router,
+    sources: Sources,
+    /// One router per source: its options, W3C header and mail correlation.
+    routers: HashMap<String, Router>,
     partitions: Partitions,
     /// LSN of the last record routed into `partitions`.
     last_lsn: Option<Lsn>,
@@ -62,20 +67,17 @@ impl Pipeline {
     pub fn open(
         lake: Lake,
         wal_dir: &Path,
-        options: ImportOptions,
+        sources: Sources,
         flush_rows: usize,
     ) -> Result<(Self, Recovery), IngestError> {
         let committed = lake.recover()?;
         let (wal, entries) = Wal::open_after(wal_dir, SEGMENT_BYTES, committed.unwrap_or(0))?;
-        let mut router = Router::new(options);
-        if let Some(state) = load_mail_state(router.options())? {
-            router.mail().restore(state);
-        }
         let pipeline = Self {
             lake,
             wal,
             pending: Mutex::new(Pending {
-                router,
+                sources,
+                routers: HashMap::new(),
                 partitions: Partitions::default(),
                 last_lsn: None,
                 since: None,
@@ -94,7 +96,7 @@ impl Pipeline {
                 if committed.is_some_and(|c| lsn <= c) {
                     continue;
                 }
-                route_entry(&mut pending, lsn, &entry);
+                route_entry(&mut pending, lsn, &entry)?;
                 recovery.replayed += 1;
             }
         }
@@ -110,7 +112,7 @@ impl Pipeline {
             let last = self.wal.write(entries)?;
             let first = last + 1 - entries.len() as u64;
             for (i, entry) in entries.iter().enumerate() {
-                route_entry(&mut pending, first + i as u64, entry);
+                route_entry(&mut pending, first + i as u64, entry)?;
             }
             (last, pending.partitions.row_count() >= self.flush_rows)
         };
@@ -147,8 +149,15 @@ impl Pipeline {
         if !partitions.is_empty() {
             self.lake.commit_through(partitions, Some(last_lsn))?;
         }
-        save_mail_state(&mut self.lock_pending().router)?;
+        for router in self.lock_pending().routers.values_mut() {
+            save_mail_state(router)?;
+        }
         Ok(self.wal.trim(last_lsn)?)
+    }
+
+    /// The source name of a record from `peer` on `listener`.
+    pub fn source_name(&self, listener: Listener, peer: IpAddr) -> String {
+        self.lock_pending().sources.resolve(listener, peer)
     }
 
     /// Rows routed per table since the pipeline opened (replay included).
@@ -163,11 +172,28 @@ impl Pipeline {
     }
 }
 
-/// Routes one WAL record into the pending batches.
-fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) {
+/// Routes one WAL record into the pending batches, with the router of its
+/// source (made, and its mail correlation restored, on first use).
+fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), IngestError> {
+    if !pending.routers.contains_key(&entry.source) {
+        let mut router = Router::new(pending.sources.options(&entry.source));
+        if let Some(state) = load_mail_state(router.options())? {
+            router.mail().restore(state);
+        }
+        pending.routers.insert(entry.source.clone(), router);
+    }
+    let Pending {
+        routers,
+        partitions,
+        rows: counts,
+        ..
+    } = pending;
+    let Some(router) = routers.get_mut(&entry.source) else {
+        return Ok(());
+    };
     let ctx = ParseContext {
         reference: entry.received_at,
-        offset: pending.router.options().offset,
+        offset: router.options().offset,
     };
     let line = Line {
         number: lsn,
@@ -175,8 +201,8 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) {
         truncated_from: entry.truncated_from.map(|n| n as usize),
     };
     let mut rows: Vec<Row> = Vec::with_capacity(2);
-    let format = entry.format.unwrap_or(pending.router.options().format);
-    pending.router.route_as(
+    let format = entry.format.unwrap_or(router.options().format);
+    router.route_as(
         format,
         &line,
         &ctx,
@@ -184,13 +210,14 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) {
         entry.received_at,
         &mut rows,
     );
-    let tenant = pending.router.options().tenant.clone();
+    let tenant = router.options().tenant.clone();
     for row in rows {
-        if let Some(n) = pending.rows.get_mut(row.table().index()) {
+        if let Some(n) = counts.get_mut(row.table().index()) {
             *n += 1;
         }
-        pending.partitions.push(&tenant, row);
+        partitions.push(&tenant, row);
     }
     pending.last_lsn = Some(lsn);
     pending.since.get_or_insert_with(Instant::now);
+    Ok(())
 }

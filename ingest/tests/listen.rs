@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use bannin_ingest::listen::{self, Counters};
 use bannin_ingest::pipeline::Pipeline;
+use bannin_ingest::sources::Sources;
 use bannin_ingest::{Format, ImportOptions, Lake, Table};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
@@ -17,7 +18,7 @@ fn pipeline(dir: &std::path::Path) -> Arc<Pipeline> {
     let (pipeline, _) = Pipeline::open(
         Lake::new(dir.join("lake")),
         &dir.join("wal"),
-        ImportOptions::new(Format::Auto, "t"),
+        Sources::new(Vec::new(), ImportOptions::new(Format::Auto, "t")),
         1_000_000,
     )
     .unwrap();

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use bannin_ingest::manifest::verify;
 use bannin_ingest::pipeline::Pipeline;
+use bannin_ingest::sources::Sources;
 use bannin_ingest::wal::Entry;
 use bannin_ingest::{Format, ImportOptions, Lake, Table};
 use chrono::Utc;
@@ -43,7 +44,7 @@ fn open(
     let (pipeline, recovery) = Pipeline::open(
         lake.clone(),
         &dir.join("wal"),
-        ImportOptions::new(Format::Auto, "t"),
+        Sources::new(Vec::new(), ImportOptions::new(Format::Auto, "t")),
         flush_rows,
     )
     .unwrap();

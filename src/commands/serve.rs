@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use bannin_ingest::listen::{self, Counters};
 use bannin_ingest::pipeline::Pipeline;
-use bannin_ingest::{Format, ImportOptions};
 use tokio::net::{TcpListener, UdpSocket};
 
 use crate::api::{self, AppState};
@@ -110,14 +109,11 @@ impl Ingest {
             None => None,
         };
         data.ensure()?;
-        let options = ImportOptions {
-            state_dir: Some(data.state_dir()),
-            ..config.ingest.import_options(Format::Auto)?
-        };
-        let max_frame = options.max_line_bytes;
+        let sources = config.sources(Some(data.state_dir()))?;
+        let max_frame = config.ingest.max_line_bytes;
         let (lake, wal_dir, flush_rows) = (data.lake(), data.wal_dir(), config.ingest.flush_rows);
         let (pipeline, recovery) = tokio::task::spawn_blocking(move || {
-            Pipeline::open(lake, &wal_dir, options, flush_rows)
+            Pipeline::open(lake, &wal_dir, sources, flush_rows)
         })
         .await
         .context("ingest task failed")?

@@ -20,6 +20,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::{Counters, accept};
 use crate::pipeline::Pipeline;
+use crate::sources::Listener;
 use crate::wal::Entry;
 
 /// How long a session may stay silent before it is closed.
@@ -146,7 +147,7 @@ async fn session(
     counters: &Counters,
     max_frame: usize,
 ) -> Result<(), String> {
-    let source = peer.ip().to_string();
+    let source = pipeline.source_name(Listener::Relp, peer.ip());
     let mut decoder = Decoder::new(max_frame.max(4096));
     let mut buf = vec![0u8; 64 * 1024];
     let mut open = false;

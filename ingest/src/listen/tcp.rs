@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 
 use super::{Counters, accept};
 use crate::pipeline::Pipeline;
+use crate::sources::Listener;
 use crate::wal::Entry;
 
 /// How long a connection may stay silent before it is closed.
@@ -31,7 +32,15 @@ pub async fn serve(
         let (stream, peer) = listener.accept().await?;
         let (pipeline, counters) = (Arc::clone(&pipeline), Arc::clone(&counters));
         tokio::spawn(async move {
-            if let Err(why) = connection(stream, peer, &pipeline, &counters, max_frame).await {
+            let read = connection(
+                stream,
+                Listener::SyslogTcp,
+                peer,
+                &pipeline,
+                &counters,
+                max_frame,
+            );
+            if let Err(why) = read.await {
                 counters.errors.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(%peer, %why, "syslog/tcp connection closed");
             }
@@ -43,12 +52,13 @@ pub async fn serve(
 /// it ended early.
 pub(crate) async fn connection(
     mut stream: impl AsyncRead + Unpin,
+    listener: Listener,
     peer: SocketAddr,
     pipeline: &Arc<Pipeline>,
     counters: &Counters,
     max_frame: usize,
 ) -> Result<(), String> {
-    let source = peer.ip().to_string();
+    let source = pipeline.source_name(listener, peer.ip());
     let mut decoder = Decoder::new(max_frame);
     let mut buf = vec![0u8; 64 * 1024];
     loop {

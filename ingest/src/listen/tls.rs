@@ -17,6 +17,7 @@ use tokio_rustls::TlsAcceptor;
 use super::Counters;
 use super::tcp::connection;
 use crate::pipeline::Pipeline;
+use crate::sources::Listener;
 
 /// How long a TLS handshake may take.
 const HANDSHAKE: Duration = Duration::from_secs(30);
@@ -119,7 +120,15 @@ pub async fn serve(
                     return;
                 }
             };
-            if let Err(why) = connection(session, peer, &pipeline, &counters, max_frame).await {
+            let read = connection(
+                session,
+                Listener::SyslogTls,
+                peer,
+                &pipeline,
+                &counters,
+                max_frame,
+            );
+            if let Err(why) = read.await {
                 counters.errors.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(%peer, %why, "syslog/tls connection closed");
             }

@@ -9,6 +9,7 @@ use tokio::net::UdpSocket;
 
 use super::{Counters, accept};
 use crate::pipeline::Pipeline;
+use crate::sources::Listener;
 use crate::wal::Entry;
 
 /// Datagrams taken per WAL append at most.
@@ -24,13 +25,13 @@ pub async fn serve(
     let mut buf = vec![0u8; 65_536];
     loop {
         let (n, peer) = socket.recv_from(&mut buf).await?;
-        let mut entries = vec![entry(buf.get(..n).unwrap_or_default(), peer, max_frame)];
+        let mut entries = vec![entry(&pipeline, &buf, n, peer, max_frame)];
         counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
         while entries.len() < BURST {
             match socket.try_recv_from(&mut buf) {
                 Ok((n, peer)) => {
                     counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
-                    entries.push(entry(buf.get(..n).unwrap_or_default(), peer, max_frame));
+                    entries.push(entry(&pipeline, &buf, n, peer, max_frame));
                 }
                 Err(_) => break,
             }
@@ -42,9 +43,16 @@ pub async fn serve(
     }
 }
 
-/// A datagram as a record: trailing LF / NUL dropped, cut to the limit.
-fn entry(datagram: &[u8], peer: std::net::SocketAddr, max_frame: usize) -> Entry {
-    let mut bytes = datagram;
+/// The first `n` bytes of `buf` as a record of the sender's source:
+/// trailing LF / NUL dropped, cut to the limit.
+fn entry(
+    pipeline: &Pipeline,
+    buf: &[u8],
+    n: usize,
+    peer: std::net::SocketAddr,
+    max_frame: usize,
+) -> Entry {
+    let mut bytes = buf.get(..n).unwrap_or_default();
     while let Some(rest) = bytes
         .strip_suffix(b"\n")
         .or_else(|| bytes.strip_suffix(b"\0"))
@@ -55,7 +63,7 @@ fn entry(datagram: &[u8], peer: std::net::SocketAddr, max_frame: usize) -> Entry
     let truncated_from = (bytes.len() > max_frame).then_some(bytes.len() as u64);
     Entry {
         received_at: Utc::now(),
-        source: peer.ip().to_string(),
+        source: pipeline.source_name(Listener::SyslogUdp, peer.ip()),
         bytes: bytes
             .get(..bytes.len().min(max_frame))
             .unwrap_or_default()
