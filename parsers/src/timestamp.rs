@@ -104,8 +104,20 @@ impl BsdTime {
             return self.in_year(year, ctx.offset);
         }
         let latest = ctx.reference + chrono::Duration::days(1);
-        let this_year = ctx.reference.with_timezone(&ctx.offset).year();
-        (this_year - 4..=this_year + 1)
+        let local = ctx.reference.with_timezone(&ctx.offset);
+        let this_year = local.year();
+        // Next year can only fit for a January event received in late
+        // December (a sender whose clock is ahead across New Year); trying
+        // this year first saves a date computation on nearly every line.
+        if local.month() == 12
+            && self.month == 1
+            && let Some(t) = self
+                .in_year(this_year + 1, ctx.offset)
+                .filter(|t| *t <= latest)
+        {
+            return Some(t);
+        }
+        (this_year - 4..=this_year)
             .rev()
             .filter_map(|year| self.in_year(year, ctx.offset))
             .find(|t| *t <= latest)
@@ -191,6 +203,25 @@ mod tests {
         assert_eq!(
             at("Jan 02 2024 00:00:00 x", "2026-11-23T00:00:00Z"),
             "2024-01-01T15:00:00Z"
+        );
+    }
+
+    #[test]
+    fn across_new_year_a_clock_slightly_ahead_gets_next_year() {
+        // Received 23:50 JST on Dec 31; the sender already says Jan 1.
+        assert_eq!(
+            at("Jan  1 00:05:00 x", "2026-12-31T14:50:00Z"),
+            "2026-12-31T15:05:00Z"
+        );
+        // In the first days of January, late-December lines are last year's.
+        assert_eq!(
+            at("Dec 31 23:59:59 x", "2027-01-01T00:10:00Z"),
+            "2026-12-31T14:59:59Z"
+        );
+        // A January line received in December but far ahead is last year's.
+        assert_eq!(
+            at("Jan 20 10:00:00 x", "2026-12-31T14:50:00Z"),
+            "2026-01-20T01:00:00Z"
         );
     }
 
