@@ -420,6 +420,25 @@ fn sources_name_appliances_and_set_how_their_records_are_read() {
         );
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
+    let health = curl(&format!("{}/api/v1/sources", server.base_url));
+    let names: Vec<&str> = health["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["127.0.0.1", "fw-lgwan01"], "{health}");
+    let fw_health = &health["sources"][1];
+    assert_eq!(
+        (
+            fw_health["tenant"].as_str(),
+            fw_health["received"].as_u64(),
+            fw_health["parsed"].as_u64()
+        ),
+        (Some("momiji"), Some(1), Some(1)),
+        "{health}"
+    );
+    assert!(fw_health["last_seen"].as_str().is_some(), "{health}");
     drop(server);
     let fw = sql(
         &data,

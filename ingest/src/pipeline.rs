@@ -9,13 +9,14 @@
 //! interrupted commit and replays only the WAL records after the last
 //! committed LSN: every accepted record lands exactly once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bannin_parsers::ParseContext;
+use chrono::{DateTime, Utc};
 
 use crate::batch::Row;
 use crate::import::{load_mail_state, save_mail_state};
@@ -27,6 +28,22 @@ use crate::{IngestError, Lake, Partitions, Table};
 
 /// WAL segment size.
 const SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What one source has sent since the pipeline opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SourceStats {
+    pub tenant: String,
+    /// Records accepted (in the WAL).
+    pub received: u64,
+    /// Bytes of those records.
+    pub bytes: u64,
+    /// Records that became rows of a table other than `unparsed`.
+    pub parsed: u64,
+    /// Records kept in `unparsed`, with the reason.
+    pub unparsed: u64,
+    /// When its latest record arrived.
+    pub last_seen: Option<DateTime<Utc>>,
+}
 
 /// Rows routed and not yet committed.
 struct Pending {
@@ -40,6 +57,8 @@ struct Pending {
     since: Option<Instant>,
     /// Rows per table routed since start.
     rows: [u64; Table::ALL.len()],
+    /// Per source, since start.
+    stats: BTreeMap<String, SourceStats>,
 }
 
 /// Accepts records durably and commits them to the lake.
@@ -82,6 +101,7 @@ impl Pipeline {
                 last_lsn: None,
                 since: None,
                 rows: [0; Table::ALL.len()],
+                stats: BTreeMap::new(),
             }),
             committing: Mutex::new(()),
             flush_rows: flush_rows.max(1),
@@ -160,6 +180,12 @@ impl Pipeline {
         self.lock_pending().sources.resolve(listener, peer)
     }
 
+    /// Counters of every source that sent since the pipeline opened
+    /// (replayed records included), by name.
+    pub fn source_stats(&self) -> BTreeMap<String, SourceStats> {
+        self.lock_pending().stats.clone()
+    }
+
     /// Rows routed per table since the pipeline opened (replay included).
     pub fn rows(&self) -> [u64; Table::ALL.len()] {
         self.lock_pending().rows
@@ -186,6 +212,7 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), Ing
         routers,
         partitions,
         rows: counts,
+        stats,
         ..
     } = pending;
     let Some(router) = routers.get_mut(&entry.source) else {
@@ -211,7 +238,18 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), Ing
         &mut rows,
     );
     let tenant = router.options().tenant.clone();
+    let source = stats.entry(entry.source.clone()).or_default();
+    source.tenant.clone_from(&tenant);
+    source.received += 1;
+    source.bytes += entry.bytes.len() as u64;
+    source.last_seen = source.last_seen.max(Some(entry.received_at));
     for row in rows {
+        match row.table() {
+            Table::Unparsed => source.unparsed += 1,
+            // Correlated from a line already counted as syslog.
+            Table::Mail => {}
+            _ => source.parsed += 1,
+        }
         if let Some(n) = counts.get_mut(row.table().index()) {
             *n += 1;
         }

@@ -119,4 +119,15 @@ async fn udp_keeps_every_datagram_even_binary_junk() {
         2,
         "junk and the cut datagram"
     );
+    let stats = pipeline.source_stats();
+    let sender = &stats["127.0.0.1"];
+    assert_eq!(
+        (sender.received, sender.parsed, sender.unparsed),
+        (4, 1, 2),
+        "the empty datagram is received but is no record"
+    );
+    // The line without its LF, the junk, and the big one cut to the limit.
+    assert_eq!(sender.bytes, 30 + 8 + MAX_FRAME as u64);
+    assert_eq!(sender.tenant, "t");
+    assert!(sender.last_seen.is_some());
 }

@@ -5,6 +5,7 @@ mod console;
 mod error;
 mod health;
 mod ingest;
+mod sources;
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/v1/alerts", get(alerts::list))
+        .route("/api/v1/sources", get(sources::list))
         .route(
             "/api/v1/ingest",
             post(ingest::ingest).layer(DefaultBodyLimit::max(ingest::MAX_BODY_BYTES)),
