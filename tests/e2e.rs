@@ -448,4 +448,7 @@ fn verify_proves_the_lake_unaltered_and_names_what_was_changed() {
         "{stdout}"
     );
     assert!(err.contains("1 problem(s)"), "{err}");
+    // A wrong data directory is not an unaltered lake.
+    let err = failed(bannin(&dir.path().join("nowhere"), &["verify"]));
+    assert!(err.contains("no lake at"), "{err}");
 }

@@ -10,6 +10,12 @@ use crate::config::DataDir;
 
 pub fn run(data: &DataDir) -> Result<()> {
     let lake = data.lake();
+    if !lake.root().is_dir() {
+        bail!(
+            "no lake at {} (is --data-dir right?)",
+            lake.root().display()
+        );
+    }
     let report = manifest::verify(lake.root())
         .with_context(|| format!("cannot verify {}", lake.root().display()))?;
     for problem in &report.problems {
