@@ -11,8 +11,12 @@ pub mod tcp;
 pub mod tls;
 pub mod udp;
 
+use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::pipeline::Pipeline;
 use crate::wal::Entry;
@@ -52,5 +56,31 @@ async fn accept(
         }
         Ok(Err(e)) => Err(e.to_string()),
         Err(e) => Err(format!("ingest task failed: {e}")),
+    }
+}
+
+/// Accepts connections until the listener fails, each handled in a task of
+/// its own; a handler's `Err(why)` ends only that connection, counted and
+/// logged under `what`.
+async fn each_connection<F, Fut>(
+    listener: TcpListener,
+    counters: Arc<Counters>,
+    what: &'static str,
+    handle: F,
+) -> std::io::Result<()>
+where
+    F: Fn(TcpStream, SocketAddr) -> Fut,
+    Fut: Future<Output = Result<(), String>> + Send + 'static,
+{
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        let connection = handle(stream, peer);
+        let counters = Arc::clone(&counters);
+        tokio::spawn(async move {
+            if let Err(why) = connection.await {
+                counters.errors.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(%peer, %why, "{what} connection ended");
+            }
+        });
     }
 }

@@ -18,7 +18,7 @@ use chrono::Utc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{Counters, accept};
+use super::{Counters, accept, each_connection};
 use crate::pipeline::Pipeline;
 use crate::sources::Listener;
 use crate::wal::Entry;
@@ -128,16 +128,12 @@ pub async fn serve(
     counters: Arc<Counters>,
     max_frame: usize,
 ) -> std::io::Result<()> {
-    loop {
-        let (stream, peer) = listener.accept().await?;
-        let (pipeline, counters) = (Arc::clone(&pipeline), Arc::clone(&counters));
-        tokio::spawn(async move {
-            if let Err(why) = session(stream, peer, &pipeline, &counters, max_frame).await {
-                counters.errors.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(%peer, %why, "RELP session ended");
-            }
-        });
-    }
+    let handler_counters = Arc::clone(&counters);
+    each_connection(listener, counters, "RELP", move |stream, peer| {
+        let (pipeline, counters) = (Arc::clone(&pipeline), Arc::clone(&handler_counters));
+        async move { session(stream, peer, &pipeline, &counters, max_frame).await }
+    })
+    .await
 }
 
 async fn session(

@@ -13,7 +13,7 @@ use chrono::Utc;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpListener;
 
-use super::{Counters, accept};
+use super::{Counters, accept, each_connection};
 use crate::pipeline::Pipeline;
 use crate::sources::Listener;
 use crate::wal::Entry;
@@ -28,24 +28,15 @@ pub async fn serve(
     counters: Arc<Counters>,
     max_frame: usize,
 ) -> std::io::Result<()> {
-    loop {
-        let (stream, peer) = listener.accept().await?;
-        let (pipeline, counters) = (Arc::clone(&pipeline), Arc::clone(&counters));
-        tokio::spawn(async move {
-            let read = connection(
-                stream,
-                Listener::SyslogTcp,
-                peer,
-                &pipeline,
-                &counters,
-                max_frame,
-            );
-            if let Err(why) = read.await {
-                counters.errors.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(%peer, %why, "syslog/tcp connection closed");
-            }
-        });
-    }
+    let handler_counters = Arc::clone(&counters);
+    each_connection(listener, counters, "syslog/tcp", move |stream, peer| {
+        let (pipeline, counters) = (Arc::clone(&pipeline), Arc::clone(&handler_counters));
+        async move {
+            let listener = Listener::SyslogTcp;
+            connection(stream, listener, peer, &pipeline, &counters, max_frame).await
+        }
+    })
+    .await
 }
 
 /// Reads one connection (plain or TLS) until it ends; the error says why

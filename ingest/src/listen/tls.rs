@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use rustls::RootCertStore;
@@ -14,8 +13,8 @@ use rustls::server::WebPkiClientVerifier;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-use super::Counters;
 use super::tcp::connection;
+use super::{Counters, each_connection};
 use crate::pipeline::Pipeline;
 use crate::sources::Listener;
 
@@ -89,9 +88,9 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     Ok(certs)
 }
 
-/// Accepts TLS connections until the listener fails. A failed handshake
-/// (no or a wrong client certificate, not TLS at all) ends only that
-/// connection, with the reason logged.
+/// Accepts TLS connections until the listener fails. A failed or slow
+/// handshake (no or a wrong client certificate, not TLS at all) ends only
+/// that connection, with the reason logged.
 pub async fn serve(
     listener: TcpListener,
     acceptor: TlsAcceptor,
@@ -99,39 +98,22 @@ pub async fn serve(
     counters: Arc<Counters>,
     max_frame: usize,
 ) -> std::io::Result<()> {
-    loop {
-        let (stream, peer) = listener.accept().await?;
+    let handler_counters = Arc::clone(&counters);
+    each_connection(listener, counters, "syslog/tls", move |stream, peer| {
         let (acceptor, pipeline, counters) = (
             acceptor.clone(),
             Arc::clone(&pipeline),
-            Arc::clone(&counters),
+            Arc::clone(&handler_counters),
         );
-        tokio::spawn(async move {
+        async move {
             let session = match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
                 Ok(Ok(session)) => session,
-                Ok(Err(e)) => {
-                    counters.errors.fetch_add(1, Ordering::Relaxed);
-                    tracing::warn!(%peer, error = %e, "syslog/tls handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    counters.errors.fetch_add(1, Ordering::Relaxed);
-                    tracing::warn!(%peer, "syslog/tls handshake timed out");
-                    return;
-                }
+                Ok(Err(e)) => return Err(format!("handshake failed: {e}")),
+                Err(_) => return Err("handshake timed out".to_owned()),
             };
-            let read = connection(
-                session,
-                Listener::SyslogTls,
-                peer,
-                &pipeline,
-                &counters,
-                max_frame,
-            );
-            if let Err(why) = read.await {
-                counters.errors.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(%peer, %why, "syslog/tls connection closed");
-            }
-        });
-    }
+            let listener = Listener::SyslogTls;
+            connection(session, listener, peer, &pipeline, &counters, max_frame).await
+        }
+    })
+    .await
 }
