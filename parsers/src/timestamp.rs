@@ -133,7 +133,10 @@ pub fn parse_leading<'a>(
     if input.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         let token_end = input.find(' ').unwrap_or(input.len());
         let (token, rest) = input.split_at(token_end);
-        return Ok((rest, rfc3339(token)?));
+        return match rfc3339(token) {
+            Ok(time) => Ok((rest, time)),
+            Err(e) => local_iso(token, ctx).map(|t| (rest, t)).ok_or(e),
+        };
     }
     match bsd(input) {
         Ok((rest, bsd)) => bsd
@@ -152,6 +155,17 @@ pub fn rfc3339(token: &str) -> Result<DateTime<Utc>, ParseError> {
     DateTime::parse_from_rfc3339(token)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| ParseError::Timestamp(format!("`{}` is not RFC 3339: {e}", preview(token))))
+}
+
+/// An ISO 8601 date and time without an offset (`2026-11-23T20:33:43`,
+/// fractions allowed), as loggen and some appliances write in a BSD header:
+/// local time of the sender, so the context's offset applies.
+fn local_iso(token: &str, ctx: &ParseContext) -> Option<DateTime<Utc>> {
+    let naive = chrono::NaiveDateTime::parse_from_str(token, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
+    ctx.offset
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The first few characters of `s`, for error messages.
@@ -231,6 +245,18 @@ mod tests {
             at("Feb 29 12:00:00 x", "2026-11-23T00:00:00Z"),
             "2024-02-29T03:00:00Z"
         );
+    }
+
+    #[test]
+    fn iso_time_without_an_offset_is_the_senders_local_time() {
+        let c = ctx("2026-11-23T12:00:00Z");
+        let (rest, t) = parse_leading("2026-11-23T20:33:43 localhost x", &c).unwrap();
+        assert_eq!(rest, " localhost x");
+        assert_eq!(t.to_rfc3339(), "2026-11-23T11:33:43+00:00");
+        let (_, t) = parse_leading("2026-11-23T20:33:43.250 h", &c).unwrap();
+        assert_eq!(t.timestamp_subsec_millis(), 250);
+        let err = parse_leading("2026-11-23T25:00:00 h", &c).unwrap_err();
+        assert!(err.to_string().contains("not RFC 3339"), "{err}");
     }
 
     #[test]
