@@ -62,6 +62,8 @@ pub struct ServeConfig {
     pub listen_http: String,
     pub listen_syslog_udp: String,
     pub listen_syslog_tcp: String,
+    /// Bytes of receive queue asked for the UDP socket.
+    pub udp_receive_buffer: usize,
     pub listen_syslog_tls: String,
     pub listen_relp: String,
     pub tls_cert: String,

@@ -36,6 +36,10 @@ pub enum IngestError {
     Output(String),
     #[error("cannot use the saved state {path}: {reason}")]
     State { path: PathBuf, reason: String },
+    /// Records not taken (nothing of them was written): the sender may
+    /// try again later.
+    #[error("records refused: {0}")]
+    Refused(String),
     #[error("unknown format `{0}` (known: {known})", known = crate::Format::NAMES.join(", "))]
     UnknownFormat(String),
 }

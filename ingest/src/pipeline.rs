@@ -8,10 +8,16 @@
 //! that LSN. After a crash, [`Pipeline::open`] finishes or discards the
 //! interrupted commit and replays only the WAL records after the last
 //! committed LSN: every accepted record lands exactly once.
+//!
+//! Per-source counters are saved beside the WAL at each commit, with the
+//! LSN they count through; a restart loads them and routes the WAL records
+//! after that LSN again to count them (and to rebuild the routers' state),
+//! keeping rows only of the records not yet committed. Counters survive a
+//! restart exactly.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -23,14 +29,18 @@ use crate::import::{load_mail_state, save_mail_state};
 use crate::lines::Line;
 use crate::route::Router;
 use crate::sources::{Listener, Sources};
-use crate::wal::{Entry, Lsn, Wal};
+use crate::wal::{Entry, Lsn, Wal, WalError};
 use crate::{IngestError, Lake, Partitions, Table};
 
 /// WAL segment size.
 const SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// What one source has sent since the pipeline opened.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// The per-source counters in the WAL directory.
+pub const STATS_FILE: &str = "source-stats.json";
+
+/// What one source has sent since it was first heard from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct SourceStats {
     pub tenant: String,
     /// Records accepted (in the WAL).
@@ -41,8 +51,19 @@ pub struct SourceStats {
     pub parsed: u64,
     /// Records kept in `unparsed`, with the reason.
     pub unparsed: u64,
+    /// Records received that could not be accepted and that the sender
+    /// cannot send again (UDP, plain TCP or TLS syslog while the WAL
+    /// failed, e.g. a full disk).
+    pub dropped: u64,
     /// When its latest record arrived.
     pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// The saved counters: through which LSN they count, and per source.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct SavedStats {
+    lsn: Option<Lsn>,
+    sources: BTreeMap<String, SourceStats>,
 }
 
 /// Rows routed and not yet committed.
@@ -57,17 +78,29 @@ struct Pending {
     since: Option<Instant>,
     /// Rows per table routed since start.
     rows: [u64; Table::ALL.len()],
-    /// Per source, since start.
+    /// Per source, since first heard from (saved at each commit).
     stats: BTreeMap<String, SourceStats>,
+    /// Why records are refused: a commit failed and awaits repair.
+    broken: Option<String>,
+}
+
+/// Commits that failed in a row, and when to try again: a full disk is
+/// retried every second at first, then less often, up to every 16 s.
+#[derive(Debug, Default)]
+struct Failures {
+    count: u32,
+    retry_at: Option<Instant>,
 }
 
 /// Accepts records durably and commits them to the lake.
 pub struct Pipeline {
     lake: Lake,
     wal: Wal,
+    stats_file: PathBuf,
     pending: Mutex<Pending>,
     /// Held for a whole commit: commits happen in LSN order.
     committing: Mutex<()>,
+    failures: Mutex<Failures>,
     flush_rows: usize,
 }
 
@@ -91,37 +124,42 @@ impl Pipeline {
     ) -> Result<(Self, Recovery), IngestError> {
         let committed = lake.recover()?;
         let (wal, entries) = Wal::open_after(wal_dir, SEGMENT_BYTES, committed.unwrap_or(0))?;
+        let stats_file = wal_dir.join(STATS_FILE);
+        let (pending, replayed) = rebuild(sources, &stats_file, entries, committed)?;
         let pipeline = Self {
             lake,
             wal,
-            pending: Mutex::new(Pending {
-                sources,
-                routers: HashMap::new(),
-                partitions: Partitions::default(),
-                last_lsn: None,
-                since: None,
-                rows: [0; Table::ALL.len()],
-                stats: BTreeMap::new(),
-            }),
+            stats_file,
+            pending: Mutex::new(pending),
             committing: Mutex::new(()),
+            failures: Mutex::new(Failures::default()),
             flush_rows: flush_rows.max(1),
         };
-        let mut recovery = Recovery {
-            committed,
-            replayed: 0,
-        };
-        {
-            let mut pending = pipeline.lock_pending();
-            for (lsn, entry) in entries {
-                if committed.is_some_and(|c| lsn <= c) {
-                    continue;
-                }
-                route_entry(&mut pending, lsn, &entry)?;
-                recovery.replayed += 1;
-            }
-        }
         pipeline.flush()?;
-        Ok((pipeline, recovery))
+        Ok((
+            pipeline,
+            Recovery {
+                committed,
+                replayed,
+            },
+        ))
+    }
+
+    /// After a failed commit (a full disk, say): cleans up the lake and
+    /// rebuilds what is pending from the WAL, exactly as a restart would,
+    /// then commits. Until this succeeds, records are refused.
+    fn repair(&self) -> Result<(), IngestError> {
+        {
+            let _one_at_a_time = self.lock_committing();
+            let committed = self.lake.recover()?;
+            let mut pending = self.lock_pending();
+            let entries = self.wal.read_after(0)?;
+            let sources = pending.sources.clone();
+            let (rebuilt, replayed) = rebuild(sources, &self.stats_file, entries, committed)?;
+            *pending = rebuilt;
+            tracing::info!(replayed, "retrying the commit that failed");
+        }
+        self.flush()
     }
 
     /// Accepts records: returns once they are durable in the WAL (their
@@ -129,7 +167,14 @@ impl Pipeline {
     pub fn accept(&self, entries: &[Entry]) -> Result<Lsn, IngestError> {
         let (last, full) = {
             let mut pending = self.lock_pending();
-            let last = self.wal.write(entries)?;
+            if let Some(why) = &pending.broken {
+                return Err(IngestError::Refused(why.clone()));
+            }
+            let last = self.wal.write(entries).map_err(|e| match e {
+                // Nothing was written: the sender may try again.
+                WalError::Io { .. } | WalError::Failed => IngestError::Refused(e.to_string()),
+                other => other.into(),
+            })?;
             let first = last + 1 - entries.len() as u64;
             for (i, entry) in entries.iter().enumerate() {
                 route_entry(&mut pending, first + i as u64, entry)?;
@@ -144,34 +189,72 @@ impl Pipeline {
     }
 
     /// Commits what is pending if the oldest row has waited `max_age`.
+    /// Also retries a commit that failed.
     pub fn flush_if_older(&self, max_age: Duration) -> Result<(), IngestError> {
-        let due = self
-            .lock_pending()
-            .since
-            .is_some_and(|since| since.elapsed() >= max_age);
-        if due { self.flush() } else { Ok(()) }
+        let (due, broken) = {
+            let pending = self.lock_pending();
+            let due = pending.since.is_some_and(|s| s.elapsed() >= max_age);
+            (due, pending.broken.is_some())
+        };
+        if broken {
+            let retry_at = self.lock_failures().retry_at;
+            if retry_at.is_some_and(|at| Instant::now() < at) {
+                return Ok(());
+            }
+            self.repair()
+        } else if due {
+            self.flush()
+        } else {
+            Ok(())
+        }
     }
 
     /// Commits everything pending, then trims the WAL behind it.
+    /// If the commit fails, the records stay in the WAL and new ones are
+    /// refused until [`Pipeline::flush_if_older`] has repaired the pipeline.
     pub fn flush(&self) -> Result<(), IngestError> {
-        let _one_at_a_time = self
-            .committing
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (partitions, last_lsn) = {
+        let _one_at_a_time = self.lock_committing();
+        let (partitions, last_lsn, stats) = {
             let mut pending = self.lock_pending();
             pending.since = None;
-            (std::mem::take(&mut pending.partitions), pending.last_lsn)
+            (
+                std::mem::take(&mut pending.partitions),
+                pending.last_lsn,
+                pending.stats.clone(),
+            )
         };
         let Some(last_lsn) = last_lsn else {
             return Ok(());
         };
-        if !partitions.is_empty() {
-            self.lake.commit_through(partitions, Some(last_lsn))?;
+        if !partitions.is_empty()
+            && let Err(e) = self.lake.commit_through(partitions, Some(last_lsn))
+        {
+            let why = format!("the lake cannot be written: {e}");
+            let mut failures = self.lock_failures();
+            failures.count += 1;
+            let wait = 1u64 << failures.count.saturating_sub(1).min(4);
+            failures.retry_at = Some(Instant::now() + Duration::from_secs(wait));
+            // 1st, 2nd, 4th… failure in a row: an outage does not flood the log.
+            if failures.count.is_power_of_two() {
+                tracing::error!(%why, failures = failures.count, retry_in_s = wait,
+                    "commit failed; records are refused until it succeeds");
+            }
+            self.lock_pending().broken = Some(why);
+            return Err(e);
+        }
+        if std::mem::take(&mut *self.lock_failures()).count > 0 {
+            tracing::info!("the lake can be written again; records are accepted");
         }
         for router in self.lock_pending().routers.values_mut() {
             save_mail_state(router)?;
         }
+        save_stats(
+            &self.stats_file,
+            &SavedStats {
+                lsn: Some(last_lsn),
+                sources: stats,
+            },
+        )?;
         Ok(self.wal.trim(last_lsn)?)
     }
 
@@ -180,10 +263,21 @@ impl Pipeline {
         self.lock_pending().sources.resolve(listener, peer)
     }
 
-    /// Counters of every source that sent since the pipeline opened
-    /// (replayed records included), by name.
+    /// Counters of every source ever heard from, by name.
     pub fn source_stats(&self) -> BTreeMap<String, SourceStats> {
         self.lock_pending().stats.clone()
+    }
+
+    /// Counts `entries` as dropped: received, not accepted, and not to be
+    /// sent again by their sender.
+    pub fn count_dropped(&self, entries: &[Entry]) {
+        let mut pending = self.lock_pending();
+        for entry in entries {
+            let tenant = pending.sources.options(&entry.source).tenant.clone();
+            let source = pending.stats.entry(entry.source.clone()).or_default();
+            source.tenant = tenant;
+            source.dropped += 1;
+        }
     }
 
     /// Rows routed per table since the pipeline opened (replay included).
@@ -191,11 +285,61 @@ impl Pipeline {
         self.lock_pending().rows
     }
 
+    fn lock_failures(&self) -> MutexGuard<'_, Failures> {
+        self.failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn lock_committing(&self) -> MutexGuard<'_, ()> {
+        self.committing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn lock_pending(&self) -> MutexGuard<'_, Pending> {
         self.pending
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// What is pending after a restart or a failed commit: the saved counters,
+/// and the WAL records after them routed again — rows kept only for the
+/// records after `committed` (returned: how many).
+fn rebuild(
+    sources: Sources,
+    stats_file: &Path,
+    entries: Vec<(Lsn, Entry)>,
+    committed: Option<Lsn>,
+) -> Result<(Pending, u64), IngestError> {
+    let saved = load_stats(stats_file)?;
+    let mut pending = Pending {
+        sources,
+        routers: HashMap::new(),
+        partitions: Partitions::default(),
+        last_lsn: None,
+        since: None,
+        rows: [0; Table::ALL.len()],
+        stats: saved.sources,
+        broken: None,
+    };
+    let mut replayed = 0;
+    for (lsn, entry) in entries {
+        if saved.lsn.is_some_and(|s| lsn <= s) {
+            continue;
+        }
+        let rows = pending.rows;
+        route_entry(&mut pending, lsn, &entry)?;
+        if committed.is_some_and(|c| lsn <= c) {
+            // In the lake already: counted, its rows not kept.
+            pending.partitions = Partitions::default();
+            pending.rows = rows;
+        } else {
+            replayed += 1;
+        }
+    }
+    Ok((pending, replayed))
 }
 
 /// Routes one WAL record into the pending batches, with the router of its
@@ -258,4 +402,31 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), Ing
     pending.last_lsn = Some(lsn);
     pending.since.get_or_insert_with(Instant::now);
     Ok(())
+}
+
+/// The saved counters; none yet is a fresh start, a damaged file is an
+/// error (it is only ever replaced atomically).
+fn load_stats(path: &Path) -> Result<SavedStats, IngestError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SavedStats::default()),
+        Err(source) => {
+            return Err(IngestError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| IngestError::State {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+fn save_stats(path: &Path, stats: &SavedStats) -> Result<(), IngestError> {
+    let text = serde_json::to_string(stats).map_err(|e| IngestError::State {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    crate::lake::write_atomically(path, text.as_bytes())
 }

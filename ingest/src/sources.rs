@@ -24,6 +24,17 @@ pub enum Listener {
 
 impl Listener {
     pub const NAMES: [&'static str; 5] = ["syslog-udp", "syslog-tcp", "syslog-tls", "relp", "http"];
+
+    /// The name configuration and the API use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Listener::SyslogUdp => "syslog-udp",
+            Listener::SyslogTcp => "syslog-tcp",
+            Listener::SyslogTls => "syslog-tls",
+            Listener::Relp => "relp",
+            Listener::Http => "http",
+        }
+    }
 }
 
 impl FromStr for Listener {

@@ -174,7 +174,13 @@ impl Wal {
             self.rotate(&mut state)?;
         }
         if let Err(source) = state.file.write_all(&buf) {
-            state.failed = true;
+            // Cut what part of the records was written (a full disk), so
+            // later appends follow whole records; if even that fails, the
+            // log can no longer be trusted.
+            let kept = state.segment_bytes;
+            if state.file.set_len(kept).is_err() {
+                state.failed = true;
+            }
             return Err(WalError::Io {
                 path: state.path.clone(),
                 source,
@@ -239,6 +245,20 @@ impl Wal {
             }
         }
         sync_dir(&self.dir)
+    }
+
+    /// Every entry on disk after `lsn`, read back (to rebuild what a
+    /// failed commit lost from memory).
+    pub fn read_after(&self, lsn: Lsn) -> Result<Vec<(Lsn, Entry)>, WalError> {
+        let _appends_wait = self.lock();
+        let segments = segments(&self.dir)?;
+        let last = segments.len().saturating_sub(1);
+        let mut out = Vec::new();
+        for (i, (_, path)) in segments.iter().enumerate() {
+            let read = read_segment(path, i == last)?;
+            out.extend(read.into_iter().filter(|(l, _)| *l > lsn));
+        }
+        Ok(out)
     }
 
     /// The LSN the next entry will get.

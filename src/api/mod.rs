@@ -12,6 +12,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use bannin_ingest::listen::Endpoint;
 use bannin_ingest::pipeline::Pipeline;
 
 use crate::config::DataDir;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub data: DataDir,
     /// The durable ingest pipeline, when this server receives records.
     pub pipeline: Option<Arc<Pipeline>>,
+    /// The syslog listeners running, with their counters.
+    pub endpoints: Arc<Vec<Endpoint>>,
     /// Longer records are cut to this and kept as `unparsed`.
     pub max_record_bytes: usize,
 }

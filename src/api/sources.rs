@@ -1,9 +1,12 @@
-//! `GET /api/v1/sources`: what each source has sent since the server
-//! started — received, parsed, unparsed, bytes, last seen — for source
-//! health (ログ収集途絶 is a source whose `last_seen` stops moving).
+//! `GET /api/v1/sources`: what each source has sent since it was first
+//! heard from — received, parsed, unparsed, dropped, bytes, last seen —
+//! for source health (ログ収集途絶 is a source whose `last_seen` stops
+//! moving), and each listener's counters since the server started,
+//! including the datagrams the kernel dropped on a UDP socket.
 
 use axum::Json;
 use axum::extract::State;
+use bannin_ingest::listen::CountersSnapshot;
 use bannin_ingest::pipeline::SourceStats;
 use serde::Serialize;
 
@@ -17,8 +20,17 @@ pub struct Source {
 }
 
 #[derive(Debug, Serialize)]
+pub struct ListenerStatus {
+    listener: &'static str,
+    address: String,
+    #[serde(flatten)]
+    counters: CountersSnapshot,
+}
+
+#[derive(Debug, Serialize)]
 pub struct SourceList {
     sources: Vec<Source>,
+    listeners: Vec<ListenerStatus>,
 }
 
 pub async fn list(State(state): State<AppState>) -> Json<SourceList> {
@@ -29,5 +41,14 @@ pub async fn list(State(state): State<AppState>) -> Json<SourceList> {
         .into_iter()
         .map(|(name, stats)| Source { name, stats })
         .collect();
-    Json(SourceList { sources })
+    let listeners = state
+        .endpoints
+        .iter()
+        .map(|e| ListenerStatus {
+            listener: e.listener.name(),
+            address: e.address.to_string(),
+            counters: e.counters.snapshot(),
+        })
+        .collect();
+    Json(SourceList { sources, listeners })
 }

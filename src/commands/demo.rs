@@ -76,6 +76,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
     print_next_steps(&data, Some(&url));
     let state = crate::api::AppState {
         data,
+        endpoints: std::sync::Arc::new(Vec::new()),
         pipeline: None,
         max_record_bytes: config.ingest.max_line_bytes,
     };

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use bannin_ingest::listen::{self, Counters};
+use bannin_ingest::listen::{self, Counters, Endpoint};
 use bannin_ingest::pipeline::Pipeline;
+use bannin_ingest::sources::Listener;
 use tokio::net::{TcpListener, UdpSocket};
 
 use crate::api::{self, AppState};
@@ -34,6 +35,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
     let state = AppState {
         data: data.clone(),
         pipeline: Some(Arc::clone(&ingest.pipeline)),
+        endpoints: Arc::new(ingest.endpoints.clone()),
         max_record_bytes: config.ingest.max_line_bytes,
     };
     let served = serve(listener, state).await;
@@ -90,6 +92,7 @@ fn tls_files(config: &Config) -> Result<listen::tls::TlsFiles> {
 /// The running syslog listeners and the pipeline behind them.
 struct Ingest {
     pipeline: Arc<Pipeline>,
+    endpoints: Vec<Endpoint>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -126,12 +129,28 @@ impl Ingest {
         }
         let pipeline = Arc::new(pipeline);
         let mut tasks = Vec::new();
+        let mut endpoints = Vec::new();
+        let mut endpoint = |listener: Listener, address| {
+            let counters = Arc::new(Counters::default());
+            endpoints.push(Endpoint {
+                listener,
+                address,
+                counters: Arc::clone(&counters),
+            });
+            (Arc::clone(&pipeline), counters)
+        };
         if let Some(addr) = udp {
             let socket = UdpSocket::bind(&addr)
                 .await
                 .with_context(|| format!("cannot receive syslog on udp {addr}"))?;
-            say!("bannin receives syslog on udp://{}", socket.local_addr()?);
-            let (pipeline, counters) = (Arc::clone(&pipeline), Arc::new(Counters::default()));
+            let wanted = config.serve.udp_receive_buffer;
+            match listen::udp::set_receive_buffer(&socket, wanted) {
+                Ok(granted) => tracing::info!(wanted, granted, "syslog/udp receive buffer"),
+                Err(e) => tracing::warn!(error = %e, "cannot set the syslog/udp receive buffer"),
+            }
+            let address = socket.local_addr()?;
+            say!("bannin receives syslog on udp://{address}");
+            let (pipeline, counters) = endpoint(Listener::SyslogUdp, address);
             tasks.push(tokio::spawn(async move {
                 if let Err(e) = listen::udp::serve(socket, pipeline, counters, max_frame).await {
                     tracing::error!(error = %e, "syslog/udp listener stopped");
@@ -142,8 +161,9 @@ impl Ingest {
             let listener = TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("cannot receive syslog on tcp {addr}"))?;
-            say!("bannin receives syslog on tcp://{}", listener.local_addr()?);
-            let (pipeline, counters) = (Arc::clone(&pipeline), Arc::new(Counters::default()));
+            let address = listener.local_addr()?;
+            say!("bannin receives syslog on tcp://{address}");
+            let (pipeline, counters) = endpoint(Listener::SyslogTcp, address);
             tasks.push(tokio::spawn(async move {
                 if let Err(e) = listen::tcp::serve(listener, pipeline, counters, max_frame).await {
                     tracing::error!(error = %e, "syslog/tcp listener stopped");
@@ -154,8 +174,9 @@ impl Ingest {
             let listener = TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("cannot receive syslog on tls {addr}"))?;
-            say!("bannin receives syslog on tls://{}", listener.local_addr()?);
-            let (pipeline, counters) = (Arc::clone(&pipeline), Arc::new(Counters::default()));
+            let address = listener.local_addr()?;
+            say!("bannin receives syslog on tls://{address}");
+            let (pipeline, counters) = endpoint(Listener::SyslogTls, address);
             tasks.push(tokio::spawn(async move {
                 let served =
                     listen::tls::serve(listener, acceptor, pipeline, counters, max_frame).await;
@@ -168,8 +189,9 @@ impl Ingest {
             let listener = TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("cannot receive RELP on {addr}"))?;
-            say!("bannin receives RELP on relp://{}", listener.local_addr()?);
-            let (pipeline, counters) = (Arc::clone(&pipeline), Arc::new(Counters::default()));
+            let address = listener.local_addr()?;
+            say!("bannin receives RELP on relp://{address}");
+            let (pipeline, counters) = endpoint(Listener::Relp, address);
             tasks.push(tokio::spawn(async move {
                 if let Err(e) = listen::relp::serve(listener, pipeline, counters, max_frame).await {
                     tracing::error!(error = %e, "RELP listener stopped");
@@ -185,12 +207,17 @@ impl Ingest {
                 let pipeline = Arc::clone(&flusher);
                 match tokio::task::spawn_blocking(move || pipeline.flush_if_older(age)).await {
                     Ok(Ok(())) => {}
-                    Ok(Err(e)) => tracing::error!(error = %e, "commit to the lake failed"),
+                    // The pipeline logs failed commits itself, sparingly.
+                    Ok(Err(e)) => tracing::debug!(error = %e, "commit to the lake failed"),
                     Err(e) => tracing::error!(error = %e, "commit task failed"),
                 }
             }
         }));
-        Ok(Self { pipeline, tasks })
+        Ok(Self {
+            pipeline,
+            endpoints,
+            tasks,
+        })
     }
 
     /// Stops receiving and commits what is pending.

@@ -18,8 +18,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::IngestError;
 use crate::pipeline::Pipeline;
+use crate::sources::Listener;
 use crate::wal::Entry;
+
+/// A running listener: which, where, and its counters.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub listener: Listener,
+    pub address: SocketAddr,
+    pub counters: Arc<Counters>,
+}
 
 /// Counters of one listener.
 #[derive(Debug, Default)]
@@ -30,32 +40,118 @@ pub struct Counters {
     pub bytes: AtomicU64,
     /// Connections ended because of bad input or an error.
     pub errors: AtomicU64,
+    /// Records received but not accepted, which their sender will not
+    /// send again (see `Refusal`).
+    pub dropped: AtomicU64,
+    /// Datagrams the kernel dropped because the receive queue was full
+    /// (UDP only; read from the kernel).
+    pub kernel_dropped: AtomicU64,
 }
 
 impl Counters {
     pub fn accepted(&self) -> u64 {
         self.accepted.load(Ordering::Relaxed)
     }
+
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// A consistent-enough copy for reporting.
+    pub fn snapshot(&self) -> CountersSnapshot {
+        CountersSnapshot {
+            accepted: self.accepted(),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            errors: self.errors.load(Ordering::Relaxed),
+            dropped: self.dropped(),
+            kernel_dropped: self.kernel_dropped.load(Ordering::Relaxed),
+        }
+    }
 }
+
+/// [`Counters`] read at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CountersSnapshot {
+    pub accepted: u64,
+    pub bytes: u64,
+    pub errors: u64,
+    pub dropped: u64,
+    pub kernel_dropped: u64,
+}
+
+/// What the listener does with records the pipeline refuses (it cannot
+/// write, e.g. on a full disk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// UDP has no answer and no back-pressure: the records are lost and
+    /// counted as dropped, per listener and per source.
+    Dropped,
+    /// A stream holds them and tries again every second, reading nothing
+    /// more meanwhile (back-pressure: the sender's queue fills and waits).
+    Retried,
+    /// The sender is told and sends them again (RELP).
+    Answered,
+}
+
+/// How long a held stream waits before offering its records again.
+const RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Hands records to the pipeline off the async threads (the WAL fsyncs).
 async fn accept(
     pipeline: &Arc<Pipeline>,
     counters: &Counters,
     entries: Vec<Entry>,
+    refusal: Refusal,
 ) -> Result<(), String> {
     if entries.is_empty() {
         return Ok(());
     }
     let n = entries.len() as u64;
-    let pipeline = Arc::clone(pipeline);
-    match tokio::task::spawn_blocking(move || pipeline.accept(&entries)).await {
-        Ok(Ok(_)) => {
-            counters.accepted.fetch_add(n, Ordering::Relaxed);
-            Ok(())
+    let entries = Arc::new(entries);
+    let mut attempts = 0u64;
+    loop {
+        let (pipeline, batch) = (Arc::clone(pipeline), Arc::clone(&entries));
+        let accepted = tokio::task::spawn_blocking(move || {
+            let accepted = pipeline.accept(&batch);
+            if let Err(e) = &accepted
+                && lost(refusal, e)
+            {
+                pipeline.count_dropped(&batch);
+            }
+            accepted
+        })
+        .await;
+        match accepted {
+            Ok(Ok(_)) => {
+                counters.accepted.fetch_add(n, Ordering::Relaxed);
+                return Ok(());
+            }
+            Ok(Err(IngestError::Refused(why))) if refusal == Refusal::Retried => {
+                attempts += 1;
+                // 1st, 2nd, 4th… refusal: a long outage does not flood the log.
+                if attempts.is_power_of_two() {
+                    tracing::warn!(%why, attempts, records = n, "holding records until they can be written");
+                }
+                tokio::time::sleep(RETRY).await;
+            }
+            Ok(Err(e)) => {
+                if lost(refusal, &e) {
+                    counters.dropped.fetch_add(n, Ordering::Relaxed);
+                }
+                return Err(e.to_string());
+            }
+            Err(e) => return Err(format!("ingest task failed: {e}")),
         }
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(e) => Err(format!("ingest task failed: {e}")),
+    }
+}
+
+/// Whether records the pipeline failed to take are lost for good: not
+/// when the sender is told (RELP), nor when a stream holds them to retry.
+fn lost(refusal: Refusal, error: &IngestError) -> bool {
+    match refusal {
+        Refusal::Dropped => true,
+        Refusal::Retried => !matches!(error, IngestError::Refused(_)),
+        Refusal::Answered => false,
     }
 }
 

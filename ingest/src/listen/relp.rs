@@ -18,7 +18,7 @@ use chrono::Utc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{Counters, accept, each_connection};
+use super::{Counters, Refusal, accept, each_connection};
 use crate::pipeline::Pipeline;
 use crate::sources::Listener;
 use crate::wal::Entry;
@@ -205,7 +205,7 @@ async fn session(
                 }
             }
         }
-        let durable = accept(pipeline, counters, entries).await;
+        let durable = accept(pipeline, counters, entries, Refusal::Answered).await;
         let mut out = Vec::new();
         for (txnr, data) in &answers {
             match (&durable, data.as_str()) {

@@ -13,7 +13,7 @@ use chrono::Utc;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpListener;
 
-use super::{Counters, accept, each_connection};
+use super::{Counters, Refusal, accept, each_connection};
 use crate::pipeline::Pipeline;
 use crate::sources::Listener;
 use crate::wal::Entry;
@@ -65,7 +65,7 @@ pub(crate) async fn connection(
             if let Ok(Some(frame)) = &last {
                 entries.push(entry(&source, frame.clone()));
             }
-            accept(pipeline, counters, entries).await?;
+            accept(pipeline, counters, entries, Refusal::Retried).await?;
             return last.map(|_| ()).map_err(|e| e.to_string());
         }
         decoder.feed(buf.get(..n).unwrap_or_default());
@@ -77,7 +77,7 @@ pub(crate) async fn connection(
             }
         };
         // What was framed before a bad frame is still accepted.
-        accept(pipeline, counters, entries).await?;
+        accept(pipeline, counters, entries, Refusal::Retried).await?;
         outcome?;
     }
 }
