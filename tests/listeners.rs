@@ -1,6 +1,6 @@
 //! End to end: appliances and pullers sending to `bannin serve` — real
-//! logger, rsyslog (TCP, TLS, RELP), openssl and curl — and the records
-//! surviving a kill -9 exactly once.
+//! logger, rsyslog (TCP, TLS, RELP), syslog-ng's loggen, openssl and curl —
+//! and the records surviving a kill -9 exactly once.
 
 mod common;
 
@@ -466,4 +466,104 @@ fn sources_name_appliances_and_set_how_their_records_are_read() {
         err.contains("[[sources]] `rtx`") && err.contains("not an IP"),
         "{err}"
     );
+}
+
+#[test]
+fn loggen_over_tcp_lf_and_octet_counted_lands_every_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = "[ingest]\nflush_seconds = 1\n";
+    let server = serve(dir.path(), config, &["--listen-syslog-tcp", "127.0.0.1:0"]);
+    let port = announced_port(&server, "tcp");
+    // Classic syslog, LF-framed, on two connections at once; then RFC 5424
+    // with octet counting, as loggen's --syslog-proto sends it.
+    let lf = loggen(&[
+        "--inet",
+        "--stream",
+        "--active-connections",
+        "2",
+        "--rate",
+        "20000",
+        "--number",
+        "4000",
+        "--size",
+        "200",
+        "127.0.0.1",
+        &port,
+    ]);
+    let octet = loggen(&[
+        "--inet",
+        "--stream",
+        "--syslog-proto",
+        "--rate",
+        "20000",
+        "--number",
+        "6000",
+        "--size",
+        "300",
+        "127.0.0.1",
+        &port,
+    ]);
+    assert!(lf >= 4000 && octet == 6000, "loggen sent {lf} + {octet}");
+    let sent = lf + octet;
+    let n = wait_for(&data, "SELECT count(*) AS n FROM syslog", sent, 60);
+    drop(server);
+    assert_eq!(n, sent, "every message loggen sent is a syslog row");
+    assert_eq!(count(&data, "unparsed"), 0);
+    // Each message once: loggen numbers them per connection and run.
+    let distinct = sql(
+        &data,
+        "csv",
+        "SELECT count(DISTINCT message) AS d, min(host) AS h, min(app_name) AS a FROM syslog",
+    );
+    assert_eq!(distinct, format!("d,h,a\n{sent},localhost,prg00000\n"));
+}
+
+#[test]
+fn loggen_over_udp_every_datagram_is_a_row_or_counted_as_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = "[ingest]\nflush_seconds = 1\n";
+    let server = serve(dir.path(), config, &["--listen-syslog-udp", "127.0.0.1:0"]);
+    let port = announced_port(&server, "udp");
+    let sent = loggen(&[
+        "--inet",
+        "--dgram",
+        "--rate",
+        "5000",
+        "--number",
+        "5000",
+        "--size",
+        "200",
+        "127.0.0.1",
+        &port,
+    ]);
+    assert_eq!(sent, 5000);
+    // UDP may lose datagrams in the kernel; what it loses must show.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let (rows, kernel_dropped) = loop {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let rows = count(&data, "syslog");
+        let status = curl(&format!("{}/api/v1/sources", server.base_url));
+        let udp = &status["listeners"][0];
+        assert_eq!(udp["listener"], "syslog-udp", "{status}");
+        let kernel_dropped = udp["kernel_dropped"].as_u64().unwrap();
+        let accepted = udp["accepted"].as_u64().unwrap();
+        if rows + kernel_dropped >= sent && accepted == rows
+            || std::time::Instant::now() >= deadline
+        {
+            break (rows, kernel_dropped);
+        }
+    };
+    drop(server);
+    assert_eq!(
+        rows + kernel_dropped,
+        sent,
+        "rows {rows}, dropped by the kernel {kernel_dropped}"
+    );
+    assert!(
+        rows >= sent / 2,
+        "most datagrams arrive on loopback: {rows}"
+    );
+    assert_eq!(count(&data, "unparsed"), 0);
 }

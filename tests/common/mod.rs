@@ -353,3 +353,24 @@ pub fn serve(dir: &Path, config: &str, flags: &[&str]) -> Server {
     args.extend_from_slice(flags);
     Server::start(&args, "listening on ")
 }
+
+/// Runs syslog-ng's load generator `loggen` with `args`; returns how many
+/// messages it says it sent.
+pub fn loggen(args: &[&str]) -> u64 {
+    let out = Command::new("loggen")
+        .args(args)
+        .output()
+        .expect("loggen (syslog-ng) is on PATH (see .ci/install-syslog-ng)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "loggen {args:?}:\n{text}");
+    // The summary: "average rate = … msg/sec, count=N, time=…".
+    text.lines()
+        .filter_map(|l| l.split("count=").nth(1))
+        .filter_map(|rest| rest.split(',').next()?.trim().parse().ok())
+        .next_back()
+        .unwrap_or_else(|| panic!("no count in loggen's output:\n{text}"))
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# End-to-end ingest benchmark: syslog-ng's loggen sends TCP syslog for
+# SECONDS seconds, first to `bannin serve` (into committed Parquet), then
+# in the same run to syslog-ng writing a plain file, and prints one line
+# each: messages sent, messages found, loss, sustained rate (messages found
+# divided by the time from the first message until the last was committed
+# or written), peak RSS, and for bannin the bytes on disk against the raw
+# bytes received.
+#
+#   bash benches/ingest.sh [SECONDS] [CONNECTIONS] [SIZE]
+#
+# defaults: 60 s, 2 connections, 200-byte RFC 5424 messages with octet
+# counting (loggen --syslog-proto). MIXED=1 sends a realistic mixed day
+# (syslog, auth, proxy, firewall lines from the synthetic municipality)
+# with `loggen --read-file` instead, to measure bytes on disk on real-looking
+# text. Needs loggen and syslog-ng (.ci/install-syslog-ng unpacks both).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-60}
+connections=${2:-2}
+size=${3:-200}
+work=$(mktemp -d "${BENCH_DIR:-/tmp}/bannin-ingest-bench.XXXXXX")
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+command -v loggen >/dev/null || { echo "loggen missing: run .ci/install-syslog-ng as root" >&2; exit 1; }
+cargo build --release --quiet --bin bannin
+bannin=$PWD/target/release/bannin
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+peak_rss_mib() { awk '/VmHWM/ { printf "%.0f", $2/1024 }' "/proc/$1/status"; }
+now() { date +%s.%N; }
+
+loggen_args=(--inet --stream --rate 10000000 --interval "$seconds" --active-connections "$connections")
+if [[ "${MIXED:-0}" == 1 ]]; then
+    cargo run --release --quiet -p bannin-benches --bin municipal-day -- "$work/day.log"
+    loggen_args+=(--read-file "$work/day.log" --dont-parse --loop-reading)
+    kind="mixed municipal lines, LF-framed"
+else
+    loggen_args+=(--syslog-proto --size "$size")
+    kind="RFC 5424, ${size} B, octet-counted"
+fi
+
+# loggen's summary line: "average rate = R msg/sec, count=N, …".
+sent_count() { grep -o 'count=[0-9]*' "$1" | tail -1 | cut -d= -f2; }
+
+echo "loggen → TCP syslog, $kind, $connections connection(s), ${seconds} s; $(nproc) cores"
+
+# --- bannin --------------------------------------------------------------
+port=$(free_port)
+http=$(free_port)
+cat >"$work/bannin.toml" <<EOF
+[ingest]
+flush_seconds = 5
+flush_rows = 500000
+EOF
+"$bannin" --data-dir "$work/data" --config "$work/bannin.toml" serve \
+    --listen-http "127.0.0.1:$http" --listen-syslog-tcp "127.0.0.1:$port" >"$work/bannin.out" 2>&1 &
+pid=$!
+until grep -q "listening on" "$work/bannin.out"; do sleep 0.2; done
+start=$(now)
+loggen "${loggen_args[@]}" 127.0.0.1 "$port" >"$work/loggen-bannin.out" 2>&1
+sent=$(sent_count "$work/loggen-bannin.out")
+# Committed: the rows the manifest lists.
+committed() { python3 - "$work/data/lake/manifest.jsonl" <<'PY'
+import json, sys
+try:
+    print(sum(json.loads(l)["rows"] for l in open(sys.argv[1]) if l.strip()))
+except FileNotFoundError:
+    print(0)
+PY
+}
+deadline=$(( $(date +%s) + 120 ))
+while (( $(committed) < sent )) && (( $(date +%s) < deadline )); do sleep 0.2; done
+end=$(now)
+found=$(committed)
+rss=$(peak_rss_mib "$pid")
+raw=$(curl -s "http://127.0.0.1:$http/api/v1/sources" | python3 -c 'import json,sys; print(sum(s["bytes"] for s in json.load(sys.stdin)["sources"]))')
+kill -INT "$pid"; wait "$pid" || true
+lake=$(find "$work/data/lake" -name '*.parquet' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+python3 - "$sent" "$found" "$start" "$end" "$rss" "$raw" "$lake" <<'PY'
+import sys
+sent, found, start, end, rss, raw, lake = sys.argv[1:]
+sent, found, raw, lake = int(sent), int(found), int(raw), int(lake)
+secs = float(end) - float(start)
+print(f"bannin     sent {sent:>10,}  committed {found:>10,}  loss {sent - found:>6,}  "
+      f"{found / secs:>9,.0f} msg/s over {secs:.1f} s  peak RSS {rss} MiB  "
+      f"raw {raw / 2**20:,.1f} MiB → Parquet {lake / 2**20:,.1f} MiB ({raw / max(lake, 1):.1f}×)")
+PY
+bannin_rate=$(python3 -c "print(int($found / ($end - $start)))")
+
+# --- syslog-ng writing a plain file --------------------------------------
+command -v syslog-ng >/dev/null || { echo "syslog-ng missing: run .ci/install-syslog-ng as root" >&2; exit 1; }
+port=$(free_port)
+if [[ "${MIXED:-0}" == 1 ]]; then source_driver="network(transport(\"tcp\")"; else source_driver="syslog(transport(\"tcp\")"; fi
+cat >"$work/syslog-ng.conf" <<EOF
+@version: 3.38
+options { stats-freq(0); keep-hostname(yes); };
+source s_net { $source_driver ip("127.0.0.1") port($port) max-connections(100) log-iw-size(100000)); };
+destination d_file { file("$work/syslog-ng.log"); };
+log { source(s_net); destination(d_file); };
+EOF
+syslog-ng -F -f "$work/syslog-ng.conf" -R "$work/sng.persist" -p "$work/sng.pid" -c "$work/sng.ctl" >"$work/sng.out" 2>&1 &
+pid=$!
+until grep -q ":$port " <(ss -ltn 2>/dev/null) || python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$port)).close()" 2>/dev/null; do sleep 0.2; done
+start=$(now)
+loggen "${loggen_args[@]}" 127.0.0.1 "$port" >"$work/loggen-sng.out" 2>&1
+sent=$(sent_count "$work/loggen-sng.out")
+written() { [[ -f "$work/syslog-ng.log" ]] && wc -l <"$work/syslog-ng.log" || echo 0; }
+deadline=$(( $(date +%s) + 120 ))
+while (( $(written) < sent )) && (( $(date +%s) < deadline )); do sleep 0.2; done
+end=$(now)
+found=$(written)
+rss=$(peak_rss_mib "$pid")
+kill "$pid"; wait "$pid" || true
+python3 - "$sent" "$found" "$start" "$end" "$rss" "$bannin_rate" <<'PY'
+import sys
+sent, found, start, end, rss, bannin_rate = sys.argv[1:]
+sent, found = int(sent), int(found)
+secs = float(end) - float(start)
+rate = found / secs
+print(f"syslog-ng  sent {sent:>10,}  written   {found:>10,}  loss {sent - found:>6,}  "
+      f"{rate:>9,.0f} msg/s over {secs:.1f} s  peak RSS {rss} MiB")
+print(f"bannin / syslog-ng: {int(bannin_rate) / rate:.2f}×")
+PY
