@@ -170,7 +170,7 @@ impl Pipeline {
             self.lake.commit_through(partitions, Some(last_lsn))?;
         }
         for router in self.lock_pending().routers.values_mut() {
-            save_mail_state(router)?;
+            save_mail_state(router, true)?;
         }
         Ok(self.wal.trim(last_lsn)?)
     }
