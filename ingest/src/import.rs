@@ -125,7 +125,8 @@ struct Committer<'l> {
     pending_inputs: BTreeMap<(u64, u64), Checkpoint>,
     commit_rows: usize,
     committed: Vec<CommittedFile>,
-    /// The latest checkpoint of every file, from the manifest and this run.
+    /// The latest checkpoint of every file: from the manifest, then as
+    /// read in this run.
     checkpoints: Checkpoints,
 }
 
@@ -135,6 +136,9 @@ impl Committer<'_> {
             self.pending.push(&self.tenant, row);
         }
         if let Some(checkpoint) = checkpoint {
+            // Known at once, so the same file named twice in one run is
+            // not read twice; a crash loses it with the pending rows.
+            self.checkpoints.record(checkpoint.clone());
             self.pending_inputs
                 .insert((checkpoint.dev, checkpoint.ino), checkpoint);
         }
@@ -159,9 +163,6 @@ impl Committer<'_> {
             .lake
             .commit_inputs(std::mem::take(&mut self.pending), &inputs)?;
         self.committed.extend(files);
-        for checkpoint in inputs {
-            self.checkpoints.record(checkpoint);
-        }
         save_mail_state(router, false)
     }
 }

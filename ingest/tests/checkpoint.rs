@@ -92,6 +92,19 @@ fn a_crashed_import_resumes_after_the_last_commit_exactly_once() {
 }
 
 #[test]
+fn a_file_named_twice_in_one_run_is_read_once() {
+    let (dir, lake, path) = lake_and_file("auth.log", auth_lines(0, 30));
+    let mut importer = Importer::new(&lake, options()).unwrap();
+    assert_eq!(importer.import_file(&path).unwrap().stats.lines, 30);
+    let twice = importer
+        .import_file(&dir.path().join("./auth.log"))
+        .unwrap();
+    assert!(twice.already_imported, "{twice:?}");
+    importer.finish().unwrap();
+    assert_eq!(rows_in_lake(&lake), 30);
+}
+
+#[test]
 fn appended_lines_are_imported_on_the_next_run() {
     let (_dir, lake, path) = lake_and_file("auth.log", auth_lines(0, 300));
     assert_eq!(import(&lake, &path).stats.lines, 300);
