@@ -16,7 +16,7 @@
 //! file that reuses the inode of a deleted one, or a file truncated and
 //! rewritten (copytruncate), does not match and is read from the start.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::Path;
 
@@ -49,6 +49,11 @@ pub struct Checkpoint {
     /// The whole input was read (its end was reached).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub complete: bool,
+    /// SHA-256 of the mail correlation state saved with this commit (when
+    /// state is kept): tells the next run whether that save belongs to a
+    /// commit that happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_state: Option<String>,
 }
 
 /// Which file a checkpoint belongs to, read from an open file.
@@ -91,6 +96,7 @@ impl Identity {
             head: self.head.clone(),
             offset,
             complete,
+            mail_state: None,
         }
     }
 }
@@ -99,6 +105,8 @@ impl Identity {
 #[derive(Debug, Clone, Default)]
 pub struct Checkpoints {
     latest: HashMap<(u64, u64), Checkpoint>,
+    /// The mail correlation states named by the latest commits.
+    mail_states: HashSet<String>,
 }
 
 impl Checkpoints {
@@ -116,8 +124,16 @@ impl Checkpoints {
 
     /// Remembers `checkpoint` as the latest of its file.
     pub fn record(&mut self, checkpoint: Checkpoint) {
+        if let Some(sha) = &checkpoint.mail_state {
+            self.mail_states.insert(sha.clone());
+        }
         self.latest
             .insert((checkpoint.dev, checkpoint.ino), checkpoint);
+    }
+
+    /// Whether a commit named the mail correlation state with this SHA-256.
+    pub fn has_mail_state(&self, sha256: &str) -> bool {
+        self.mail_states.contains(sha256)
     }
 
     /// The latest checkpoint of the open `file`, if it is the same file:

@@ -10,12 +10,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bannin_parsers::postfix::State;
 use chrono::{DateTime, FixedOffset, Utc};
 use flate2::read::MultiGzDecoder;
+use sha2::{Digest, Sha256};
 
 use crate::batch::Row;
 use crate::checkpoint::{Checkpoint, Checkpoints, Identity, read_exact_at};
 use crate::decode::Charset;
 use crate::lake::{CommittedFile, check_name};
 use crate::lines::BoundedLines;
+use crate::manifest::hex;
 use crate::read::{ImportReadError, ImportStats, Start, read_input_at};
 use crate::route::Router;
 use crate::{Format, IngestError, Lake, Partitions};
@@ -156,14 +158,38 @@ impl Committer<'_> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let inputs: Vec<Checkpoint> = std::mem::take(&mut self.pending_inputs)
+        let mut inputs: Vec<Checkpoint> = std::mem::take(&mut self.pending_inputs)
             .into_values()
             .collect();
+        // With checkpoints, the mail correlation as of this commit is
+        // written first and named in it, and only then put in place: a
+        // crash in between is settled by the next run (see
+        // `settle_mail_state`), so state and checkpoints stay in step.
+        let state = match mail_state_text(router, false)? {
+            Some((path, text)) if !inputs.is_empty() => {
+                let next = next_state_path(&path);
+                crate::lake::write_atomically(&next, text.as_bytes())?;
+                let sha = hex(&Sha256::digest(text.as_bytes()));
+                for input in &mut inputs {
+                    input.mail_state = Some(sha.clone());
+                }
+                Some((path, next, text))
+            }
+            Some((path, text)) => Some((path.clone(), path, text)),
+            None => None,
+        };
         let files = self
             .lake
             .commit_inputs(std::mem::take(&mut self.pending), &inputs)?;
         self.committed.extend(files);
-        save_mail_state(router, false)
+        if let Some((path, next, text)) = state {
+            crate::lake::write_atomically(&path, text.as_bytes())?;
+            if next != path {
+                std::fs::remove_file(&next)
+                    .map_err(|source| IngestError::Write { path: next, source })?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -171,6 +197,8 @@ impl<'l> Importer<'l> {
     pub fn new(lake: &'l Lake, options: ImportOptions) -> Result<Self, IngestError> {
         check_name("tenant", &options.tenant)?;
         let tenant = options.tenant.clone();
+        let checkpoints = Checkpoints::load(lake.root())?;
+        settle_mail_state(&options, &checkpoints)?;
         let mut router = Router::new(options);
         if let Some(state) = load_mail_state(router.options())? {
             router.mail().restore(state);
@@ -184,7 +212,7 @@ impl<'l> Importer<'l> {
                 pending_inputs: BTreeMap::new(),
                 commit_rows: COMMIT_ROWS,
                 committed: Vec::new(),
-                checkpoints: Checkpoints::load(lake.root())?,
+                checkpoints,
             },
             totals: ImportStats::default(),
             again: false,
@@ -453,8 +481,19 @@ pub(crate) fn load_mail_state(options: &ImportOptions) -> Result<Option<State>, 
 /// Keeps the mail correlation; `prune` forgets messages too old to be
 /// completed (done at the end of an import, not between its commits).
 pub(crate) fn save_mail_state(router: &mut Router, prune: bool) -> Result<(), IngestError> {
+    match mail_state_text(router, prune)? {
+        Some((path, text)) => crate::lake::write_atomically(&path, text.as_bytes()),
+        None => Ok(()),
+    }
+}
+
+/// Where the mail correlation is and its JSON, if it is kept.
+fn mail_state_text(
+    router: &mut Router,
+    prune: bool,
+) -> Result<Option<(PathBuf, String)>, IngestError> {
     let Some(path) = mail_state_path(router.options()) else {
-        return Ok(());
+        return Ok(None);
     };
     let mail = router.mail();
     if prune && let Some(latest) = mail.latest() {
@@ -464,7 +503,35 @@ pub(crate) fn save_mail_state(router: &mut Router, prune: bool) -> Result<(), In
         path: path.clone(),
         reason: e.to_string(),
     })?;
-    crate::lake::write_atomically(&path, text.as_bytes())
+    Ok(Some((path, text)))
+}
+
+/// `mail-correlation-….json` → `mail-correlation-….json.next`: the state
+/// of a commit being made.
+fn next_state_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".next");
+    PathBuf::from(name)
+}
+
+/// After a crash between a commit and the save of the mail correlation
+/// that goes with it: the state written before the commit (`.next`) is
+/// kept if the manifest names it (the commit happened), else dropped.
+fn settle_mail_state(options: &ImportOptions, known: &Checkpoints) -> Result<(), IngestError> {
+    let Some(path) = mail_state_path(options) else {
+        return Ok(());
+    };
+    let next = next_state_path(&path);
+    let text = match std::fs::read(&next) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(IngestError::Read { path: next, source }),
+    };
+    if known.has_mail_state(&hex(&Sha256::digest(&text))) {
+        tracing::info!(path = %path.display(), "keeping the mail correlation of the last commit");
+        crate::lake::write_atomically(&path, &text)?;
+    }
+    std::fs::remove_file(&next).map_err(|source| IngestError::Write { path: next, source })
 }
 
 /// A log file opened for reading: plain, or gzip-compressed (recognised

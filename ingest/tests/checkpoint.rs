@@ -212,3 +212,38 @@ fn a_resumed_w3c_log_still_knows_its_fields_header() {
     );
     assert_eq!(rows_in_lake(&lake), 2500);
 }
+
+#[test]
+fn mail_state_written_for_a_commit_is_kept_only_if_the_commit_happened() {
+    let maillog = "Nov 23 10:00:00 mail01 postfix/smtpd[1]: 4Xc9Tq1Kz4: client=pc15[10.40.1.15], sasl_method=PLAIN, sasl_username=tanaka\n";
+    let (dir, lake, path) = lake_and_file("maillog", maillog);
+    let state_dir = dir.path().join("state");
+    let options = || ImportOptions {
+        state_dir: Some(state_dir.clone()),
+        ..options()
+    };
+    let state_file = state_dir.join("mail-correlation-sakuragaoka.json");
+    let next = state_dir.join("mail-correlation-sakuragaoka.json.next");
+    let before = "{}";
+
+    let mut importer = Importer::new(&lake, options()).unwrap();
+    importer.import_file(&path).unwrap();
+    importer.finish().unwrap();
+    let after = std::fs::read_to_string(&state_file).unwrap();
+    assert!(after.contains("4Xc9Tq1Kz4"), "{after}");
+    assert!(!next.exists());
+
+    // Killed after the commit, before the state was put in place: the
+    // state written for the commit wins.
+    std::fs::write(&next, &after).unwrap();
+    std::fs::write(&state_file, before).unwrap();
+    Importer::new(&lake, options()).unwrap();
+    assert_eq!(std::fs::read_to_string(&state_file).unwrap(), after);
+    assert!(!next.exists());
+
+    // Killed before the commit: the state written for it is dropped.
+    std::fs::write(&next, before).unwrap();
+    Importer::new(&lake, options()).unwrap();
+    assert_eq!(std::fs::read_to_string(&state_file).unwrap(), after);
+    assert!(!next.exists());
+}
