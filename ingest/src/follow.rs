@@ -19,8 +19,8 @@
 //! Lines an application writes to a renamed file after the new file has
 //! appeared and the old one was read to its end are not read (as with
 //! `tail -F`); a restart passed the rotated name too resumes it from its
-//! checkpoint. Gzip files are not followed: import them without
-//! `--follow`. Inputs are read line by line (a cloud log written as one
+//! checkpoint. Gzip files are imported once, not followed (one that
+//! appears later at a followed path is an error). Inputs are read line by line (a cloud log written as one
 //! JSON document is not).
 
 use std::collections::BTreeMap;
@@ -83,8 +83,23 @@ pub fn follow(
     options: FollowOptions,
     stop: &AtomicBool,
 ) -> Result<BTreeMap<PathBuf, ImportStats>, IngestError> {
-    let mut open: Vec<Option<Open>> = paths.iter().map(|_| None).collect();
     let mut stats: BTreeMap<PathBuf, ImportStats> = BTreeMap::new();
+    // Compressed files (rotated logs beside the live one) do not grow:
+    // they are imported once.
+    let mut paths = paths.to_vec();
+    let mut compressed = Vec::new();
+    paths.retain(|path| {
+        let gzip = path.exists() && InputFile::open(path).is_ok_and(|input| input.gzip);
+        if gzip {
+            compressed.push(path.clone());
+        }
+        !gzip
+    });
+    for path in compressed {
+        let imported = importer.import_file(&path)?;
+        stats.entry(path).or_default().add(&imported.stats);
+    }
+    let mut open: Vec<Option<Open>> = paths.iter().map(|_| None).collect();
     let mut last_commit = Instant::now();
     while !stop.load(Ordering::Relaxed) {
         let mut busy = false;

@@ -1,14 +1,15 @@
 //! `--follow` as a library: a file that grows, is rotated by rename with a
 //! half-written last line, and a restart that resumes from the checkpoint.
 
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bannin_ingest::follow::{FollowOptions, follow};
 use bannin_ingest::manifest::entries;
-use bannin_ingest::{Format, ImportOptions, Importer, Lake};
+use bannin_ingest::{Format, ImportOptions, ImportStats, Importer, Lake};
 
 fn line(i: usize) -> String {
     format!(
@@ -35,8 +36,13 @@ fn rows_in_lake(lake: &Lake) -> u64 {
     entries(lake.root()).unwrap().iter().map(|e| e.rows).sum()
 }
 
-/// Follows `path` while `script` runs on another thread, then stops.
-fn follow_while(lake: &Lake, path: &Path, script: impl FnOnce() + Send) -> u64 {
+/// Follows `paths` while `script` runs on another thread, then stops;
+/// returns the lines read per path.
+fn follow_while(
+    lake: &Lake,
+    paths: &[PathBuf],
+    script: impl FnOnce() + Send,
+) -> BTreeMap<PathBuf, ImportStats> {
     let stop = AtomicBool::new(false);
     let options = FollowOptions {
         poll: Duration::from_millis(20),
@@ -48,9 +54,15 @@ fn follow_while(lake: &Lake, path: &Path, script: impl FnOnce() + Send) -> u64 {
             script();
             stop.store(true, Ordering::Relaxed);
         });
-        follow(&mut importer, &[path.to_path_buf()], options, &stop).unwrap()
+        follow(&mut importer, paths, options, &stop).unwrap()
     });
     importer.finish().unwrap();
+    per_file
+}
+
+/// Lines read from `path` while `script` runs.
+fn lines_read_while(lake: &Lake, path: &Path, script: impl FnOnce() + Send) -> u64 {
+    let per_file = follow_while(lake, &[path.to_path_buf()], script);
     per_file.values().map(|s| s.lines).sum()
 }
 
@@ -62,7 +74,7 @@ fn a_rotated_file_is_drained_and_a_restart_resumes() {
     std::fs::write(&path, lines(0..10)).unwrap();
     let pause = || std::thread::sleep(Duration::from_millis(500));
 
-    let read = follow_while(&lake, &path, || {
+    let read = lines_read_while(&lake, &path, || {
         pause();
         // Five lines and half of a sixth.
         let next = lines(10..16);
@@ -79,7 +91,26 @@ fn a_rotated_file_is_drained_and_a_restart_resumes() {
 
     // Stopped, appended to, followed again: only the new lines.
     append(&path, &lines(19..23));
-    let read = follow_while(&lake, &path, pause);
+    let read = lines_read_while(&lake, &path, pause);
     assert_eq!(read, 4);
     assert_eq!(rows_in_lake(&lake), 23);
+}
+
+#[test]
+fn compressed_files_among_the_followed_are_imported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::new(dir.path().join("lake"));
+    let rotated = dir.path().join("secure.1.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(lines(0..7).as_bytes()).unwrap();
+    std::fs::write(&rotated, gz.finish().unwrap()).unwrap();
+    let live = dir.path().join("secure");
+    std::fs::write(&live, lines(7..10)).unwrap();
+    let paths = [rotated.clone(), live.clone()];
+    let per_file = follow_while(&lake, &paths, || {
+        std::thread::sleep(Duration::from_millis(500));
+    });
+    assert_eq!(per_file[&rotated].lines, 7);
+    assert_eq!(per_file[&live].lines, 3);
+    assert_eq!(rows_in_lake(&lake), 10);
 }
