@@ -135,8 +135,18 @@ pub struct IngestArgs {
     /// Character set of the files: auto (UTF-8, else Shift_JIS), utf-8, shift_jis (cp932), euc-jp.
     #[arg(long)]
     pub charset: Option<String>,
-    /// Files to import.
-    #[arg(required = true)]
+    /// Import files from their start even when the lake's checkpoints say
+    /// they were imported before (lines already in the lake are added again).
+    #[arg(long)]
+    pub again: bool,
+    /// After reading each file to its end, keep reading what is appended
+    /// (across rotation) until SIGINT / SIGTERM; a path may appear later.
+    #[arg(long)]
+    pub follow: bool,
+    /// Files or directories (read recursively, sorted, hidden entries
+    /// skipped) to import; gzip files are decompressed. A file imported
+    /// before resumes after its last committed line.
+    #[arg(required = true, value_name = "FILE|DIR")]
     pub files: Vec<PathBuf>,
 }
 

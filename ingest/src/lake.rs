@@ -18,6 +18,7 @@ use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::WriterProperties;
 
 use crate::batch::PartitionKey;
+use crate::checkpoint::Checkpoint;
 use crate::manifest::{self, HashingWriter};
 use crate::{IngestError, Partitions, Table};
 
@@ -78,6 +79,26 @@ impl Lake {
         partitions: Partitions,
         wal_lsn: Option<u64>,
     ) -> Result<Vec<CommittedFile>, IngestError> {
+        self.commit_all(partitions, wal_lsn, &[])
+    }
+
+    /// As [`Lake::commit`], recording in the same manifest append how far
+    /// each input was read (`bannin ingest` resumes from there). A commit
+    /// without rows writes nothing, checkpoints included.
+    pub fn commit_inputs(
+        &self,
+        partitions: Partitions,
+        inputs: &[Checkpoint],
+    ) -> Result<Vec<CommittedFile>, IngestError> {
+        self.commit_all(partitions, None, inputs)
+    }
+
+    fn commit_all(
+        &self,
+        partitions: Partitions,
+        wal_lsn: Option<u64>,
+        inputs: &[Checkpoint],
+    ) -> Result<Vec<CommittedFile>, IngestError> {
         // Another process (`bannin ingest` beside `bannin serve`) may commit
         // too: a whole commit happens under an exclusive lock, so the chain
         // is extended from the head as it is on disk and recover() never
@@ -103,7 +124,7 @@ impl Lake {
             .collect::<Result<Vec<_>, IngestError>>()?;
         let files: Vec<CommittedFile> = written.iter().map(|(_, f)| f.clone()).collect();
         let head = manifest::head(&self.root)?;
-        manifest::append(&self.root, &head, &files, wal_lsn)?;
+        manifest::append_with_inputs(&self.root, &head, &files, wal_lsn, inputs)?;
         for (tmp, file) in &written {
             publish(tmp, &file.path)?;
         }

@@ -5,12 +5,16 @@
 //! table that fits ([`route`]), collected into per-table,
 //! per-partition Arrow batches ([`batch`], schemas in [`table`]) and
 //! committed to the lake ([`lake`]). [`import`] ties these together for
-//! batch import; nothing read is dropped: what no parser accepts becomes an
+//! batch import, resumable from the per-file [`checkpoint`]s each commit
+//! records; [`walk`] expands directory arguments and [`follow`] keeps
+//! tailing growing files; nothing read is dropped: what no parser accepts becomes an
 //! `unparsed` row with the reason.
 
 pub mod batch;
+pub mod checkpoint;
 pub mod decode;
 pub mod error;
+pub mod follow;
 pub mod format;
 pub mod import;
 pub mod lake;
@@ -23,11 +27,12 @@ pub mod route;
 pub mod sources;
 pub mod table;
 pub mod wal;
+pub mod walk;
 
 pub use batch::Partitions;
 pub use error::IngestError;
 pub use format::Format;
-pub use import::{ImportOptions, Importer, InputFile};
+pub use import::{FileImport, ImportOptions, Importer, InputFile, Progress};
 pub use lake::Lake;
-pub use read::{ImportReadError, ImportStats, read_input};
+pub use read::{ImportReadError, ImportStats, Start, read_input, read_input_at};
 pub use table::Table;

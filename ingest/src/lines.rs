@@ -20,6 +20,7 @@ pub struct BoundedLines<R> {
     reader: R,
     max_bytes: usize,
     number: u64,
+    consumed: u64,
 }
 
 impl<R: BufRead> BoundedLines<R> {
@@ -28,7 +29,14 @@ impl<R: BufRead> BoundedLines<R> {
             reader,
             max_bytes: max_bytes.max(1),
             number: 0,
+            consumed: 0,
         }
+    }
+
+    /// Bytes of the input consumed so far: the end of the last line
+    /// returned (its newline included).
+    pub fn consumed(&self) -> u64 {
+        self.consumed
     }
 
     /// The next line, or `None` at the end of the input.
@@ -51,6 +59,7 @@ impl<R: BufRead> BoundedLines<R> {
             total += take;
             let consumed = if found_newline { take + 1 } else { take };
             self.reader.consume(consumed);
+            self.consumed += consumed as u64;
             if found_newline {
                 break;
             }
@@ -99,6 +108,18 @@ mod tests {
         assert_eq!(lines[0].truncated_from, Some(50));
         assert_eq!(lines[1].bytes, b"next");
         assert_eq!(lines[1].truncated_from, None);
+    }
+
+    #[test]
+    fn consumed_bytes_end_at_the_last_line_returned() {
+        let input = b"first\r\nsecond\nthird";
+        let mut lines = BoundedLines::new(io::BufReader::with_capacity(4, &input[..]), 3);
+        lines.next_line().unwrap();
+        assert_eq!(lines.consumed(), 7);
+        lines.next_line().unwrap();
+        assert_eq!(lines.consumed(), 14);
+        lines.next_line().unwrap();
+        assert_eq!(lines.consumed(), input.len() as u64);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::IngestError;
+use crate::checkpoint::Checkpoint;
 use crate::lake::{CommittedFile, FILE_EXTENSION};
 
 /// The manifest's file name in the lake root.
@@ -42,6 +43,12 @@ pub struct Entry {
     /// ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wal_lsn: Option<u64>,
+    /// On the last entry of a commit made by `bannin ingest`: how far each
+    /// input whose rows the commit holds had been read (see
+    /// [`checkpoint`](crate::checkpoint)). Absent on other entries, so
+    /// entries written before it existed still hash the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<Checkpoint>,
     pub prev: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hash: String,
@@ -134,11 +141,24 @@ pub fn append(
     files: &[CommittedFile],
     wal_lsn: Option<u64>,
 ) -> Result<Head, IngestError> {
+    append_with_inputs(lake_root, head, files, wal_lsn, &[])
+}
+
+/// As [`append`], with the checkpoints of the inputs the commit holds on
+/// its last entry.
+pub fn append_with_inputs(
+    lake_root: &Path,
+    head: &Head,
+    files: &[CommittedFile],
+    wal_lsn: Option<u64>,
+    inputs: &[Checkpoint],
+) -> Result<Head, IngestError> {
     let path = lake_root.join(MANIFEST_FILE);
     let mut head = head.clone();
     let mut text = String::new();
     let committed_at = chrono::Utc::now().to_rfc3339();
-    for file in files {
+    for (i, file) in files.iter().enumerate() {
+        let last = i + 1 == files.len();
         let relative = file
             .path
             .strip_prefix(lake_root)
@@ -156,6 +176,7 @@ pub fn append(
             bytes: file.bytes,
             sha256: file.sha256.clone(),
             wal_lsn,
+            inputs: if last { inputs.to_vec() } else { Vec::new() },
             prev: head.hash.clone(),
             hash: String::new(),
         };

@@ -246,7 +246,7 @@ impl Pipeline {
             tracing::info!("the lake can be written again; records are accepted");
         }
         for router in self.lock_pending().routers.values_mut() {
-            save_mail_state(router)?;
+            save_mail_state(router, true)?;
         }
         save_stats(
             &self.stats_file,

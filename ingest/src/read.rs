@@ -3,6 +3,7 @@
 //! response), counting what became of everything read.
 
 use std::io::{BufRead, Cursor, Read};
+use std::path::Path;
 
 use bannin_parsers::{ParseError, Record, cloud};
 use chrono::{DateTime, Utc};
@@ -71,23 +72,77 @@ impl ImportStats {
 /// anything else line by line.
 pub fn read_input(
     router: &mut Router,
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     source: &str,
     reference: DateTime<Utc>,
     mut sink: impl FnMut(Vec<Row>) -> Result<(), IngestError>,
+) -> Result<ImportStats, ImportReadError> {
+    read_input_at(
+        router,
+        reader,
+        source,
+        reference,
+        Start::Beginning,
+        |_, chunk| sink(chunk.rows),
+    )
+}
+
+/// Rows of an input handed over together.
+#[derive(Debug)]
+pub struct Chunk {
+    pub rows: Vec<Row>,
+    /// Bytes of the reader the rows account for: the end of the last line
+    /// read, or `None` inside a JSON document (no line boundary to resume
+    /// from).
+    pub at: Option<u64>,
+    /// Lines (records) read so far.
+    pub lines: u64,
+}
+
+/// Where reading an input starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// At its first byte: the state of the previous input (a W3C header)
+    /// is forgotten, and the input may be one JSON document.
+    Beginning,
+    /// Further lines of an input already begun (a resumed or followed
+    /// file): its state is kept, and it is read line by line.
+    Continued,
+}
+
+/// As [`read_input`], handing `sink` the router (its state matches the
+/// rows handed so far) and each [`Chunk`] with the position it reached.
+pub fn read_input_at(
+    router: &mut Router,
+    mut reader: impl BufRead,
+    source: &str,
+    reference: DateTime<Utc>,
+    start: Start,
+    mut sink: impl FnMut(&mut Router, Chunk) -> Result<(), IngestError>,
 ) -> Result<ImportStats, ImportReadError> {
     let ctx = bannin_parsers::ParseContext {
         reference,
         offset: router.options().offset,
     };
-    router.start_input();
     let mut stats = ImportStats::default();
     let mut rows = Vec::new();
-    let mut hand_over = |rows: &mut Vec<Row>, stats: &mut ImportStats| {
-        stats.count_rows(rows);
-        sink(std::mem::take(rows)).map_err(ImportReadError::Ingest)
+    let mut hand_over =
+        |router: &mut Router, rows: &mut Vec<Row>, stats: &mut ImportStats, at: Option<u64>| {
+            stats.count_rows(rows);
+            let chunk = Chunk {
+                rows: std::mem::take(rows),
+                at,
+                lines: stats.lines,
+            };
+            sink(router, chunk).map_err(ImportReadError::Ingest)
+        };
+    let head = match start {
+        Start::Beginning => {
+            router.start_input();
+            peek_document(&mut reader, router.options().format).map_err(ImportReadError::Io)?
+        }
+        Start::Continued => Peeked::Lines(Vec::new()),
     };
-    let head = peek_document(&mut reader, router.options().format).map_err(ImportReadError::Io)?;
     let reader: Box<dyn BufRead + '_> = match head {
         Peeked::Document(text) => {
             for record in cloud::split_document(&text).unwrap_or_default() {
@@ -95,10 +150,10 @@ pub fn read_input(
                 let parsed: Result<Record, ParseError> = record.parsed.map(Record::CloudAudit);
                 router.push_parsed(parsed, record.raw.to_owned(), source, Utc::now(), &mut rows);
                 if rows.len() >= CHUNK_ROWS {
-                    hand_over(&mut rows, &mut stats)?;
+                    hand_over(router, &mut rows, &mut stats, None)?;
                 }
             }
-            hand_over(&mut rows, &mut stats)?;
+            hand_over(router, &mut rows, &mut stats, Some(text.len() as u64))?;
             return Ok(stats);
         }
         Peeked::Lines(bytes) => Box::new(Cursor::new(bytes).chain(reader)),
@@ -112,10 +167,10 @@ pub fn read_input(
             Routed::Rows => {}
         }
         if rows.len() >= CHUNK_ROWS {
-            hand_over(&mut rows, &mut stats)?;
+            hand_over(router, &mut rows, &mut stats, Some(lines.consumed()))?;
         }
     }
-    hand_over(&mut rows, &mut stats)?;
+    hand_over(router, &mut rows, &mut stats, Some(lines.consumed()))?;
     Ok(stats)
 }
 
@@ -126,6 +181,19 @@ pub enum ImportReadError {
     Io(std::io::Error),
     #[error(transparent)]
     Ingest(IngestError),
+}
+
+impl ImportReadError {
+    /// The error of reading the file at `path`.
+    pub fn reading(self, path: &Path) -> IngestError {
+        match self {
+            ImportReadError::Io(source) => IngestError::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+            ImportReadError::Ingest(e) => e,
+        }
+    }
 }
 
 /// The start of an input, looked at to decide how to read it.

@@ -47,6 +47,12 @@ impl Router {
         self.input = InputState::default();
     }
 
+    /// The current input's format state, to set aside while another input
+    /// is read (`--follow` reads several in turn).
+    pub fn input_state(&mut self) -> &mut InputState {
+        &mut self.input
+    }
+
     /// The mail correlation, to keep until the next import.
     pub fn mail(&mut self) -> &mut Correlator {
         &mut self.mail
