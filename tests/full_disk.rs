@@ -57,17 +57,73 @@ fn lines(prefix: &str, n: usize) -> String {
         .collect()
 }
 
+/// A tmpfs of `size` at `dir`, or None (said why) outside CI where this
+/// process may not mount; CI runs as root and must.
+fn small_disk(dir: &Path, size: &str) -> Option<Tmpfs> {
+    match Tmpfs::mount(dir, size) {
+        Ok(tmpfs) => Some(tmpfs),
+        Err(why) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: cannot mount a tmpfs here ({why}); CI runs this as root");
+            None
+        }
+        Err(why) => panic!("cannot mount a tmpfs: {why}"),
+    }
+}
+
+#[test]
+fn a_wal_write_that_meets_a_full_disk_leaves_only_whole_records() {
+    use bannin_ingest::wal::{Entry, Wal};
+    let dir = tempfile::tempdir().unwrap();
+    let disk = dir.path().join("disk");
+    let Some(_tmpfs) = small_disk(&disk, "4m") else {
+        return;
+    };
+    let wal_dir = disk.join("wal");
+    let entry = |i: usize| Entry {
+        received_at: chrono::Utc::now(),
+        source: "fw-lgwan01".into(),
+        bytes: format!(
+            "<134>Nov 23 10:00:00 fw-lgwan01 app: {i} {}",
+            "x".repeat(3000)
+        )
+        .into_bytes(),
+        truncated_from: None,
+        format: None,
+    };
+    let (wal, _) = Wal::open_after(&wal_dir, 64 << 20, 0).unwrap();
+    let filler = fill(&disk);
+    // Batches of 3 records (~9 KiB) until one fails part-way.
+    let mut written = 0;
+    let failure = loop {
+        let batch: Vec<Entry> = (written..written + 3).map(entry).collect();
+        match wal.write(&batch) {
+            Ok(lsn) => {
+                wal.sync(lsn).unwrap();
+                written += 3;
+            }
+            Err(e) => break e.to_string(),
+        }
+        assert!(written < 3000, "the disk never filled");
+    };
+    assert!(failure.contains("No space left on device"), "{failure}");
+    std::fs::remove_file(filler).unwrap();
+    // Space returns: the log goes on after the last whole record.
+    let lsn = wal.write(&[entry(written)]).unwrap();
+    wal.sync(lsn).unwrap();
+    assert_eq!(lsn, written as u64 + 1);
+    drop(wal);
+    let (_, entries) = Wal::open_after(&wal_dir, 64 << 20, 0).unwrap();
+    assert_eq!(entries.len(), written + 1);
+    let lsns: Vec<u64> = entries.iter().map(|(lsn, _)| *lsn).collect();
+    assert_eq!(lsns, (1..=written as u64 + 1).collect::<Vec<_>>());
+}
+
 #[test]
 fn a_full_disk_refuses_or_holds_records_and_loses_none() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let _tmpfs = match Tmpfs::mount(&data, "32m") {
-        Ok(tmpfs) => tmpfs,
-        Err(why) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipped: cannot mount a tmpfs here ({why}); CI runs this as root");
-            return;
-        }
-        Err(why) => panic!("cannot mount a tmpfs: {why}"),
+    let Some(_tmpfs) = small_disk(&data, "32m") else {
+        return;
     };
     let config = "[ingest]\nflush_seconds = 1\n";
     let server = serve(dir.path(), config, &["--listen-syslog-tcp", "127.0.0.1:0"]);
