@@ -6,9 +6,12 @@
 //! per-partition Arrow batches ([`batch`], schemas in [`table`]) and
 //! committed to the lake ([`lake`]). [`import`] ties these together for
 //! batch import; nothing read is dropped: what no parser accepts becomes an
-//! `unparsed` row with the reason.
+//! `unparsed` row with the reason. The lake is kept by [`compact`] (small
+//! files merged) and [`retention`] (old partitions dropped), both recorded
+//! in the [`manifest`].
 
 pub mod batch;
+pub mod compact;
 pub mod decode;
 pub mod error;
 pub mod format;
@@ -19,6 +22,7 @@ pub mod listen;
 pub mod manifest;
 pub mod pipeline;
 pub mod read;
+pub mod retention;
 pub mod route;
 pub mod sources;
 pub mod table;
