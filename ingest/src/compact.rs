@@ -89,7 +89,7 @@ impl Lake {
             }
             let batch = merged(self, &files)?;
             let (tmp, path, sha256, bytes) =
-                lake::write_file(&self.partition_dir(&partition), &batch)?;
+                lake::write_file(&self.partition_dir(&partition), partition.table, &batch)?;
             let new = CommittedFile {
                 table: partition.table,
                 path,

@@ -23,6 +23,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use crate::batch::PartitionKey;
 use crate::manifest::{self, Change, HashingWriter, LiveFile, Retired};
@@ -95,7 +96,7 @@ impl Lake {
             .into_iter()
             .map(|(key, batch)| {
                 let dir = self.partition_dir(&key);
-                let (tmp, path, sha256, bytes) = write_file(&dir, &batch)?;
+                let (tmp, path, sha256, bytes) = write_file(&dir, key.table, &batch)?;
                 Ok((
                     tmp,
                     CommittedFile {
@@ -332,9 +333,33 @@ fn unique_name() -> String {
     format!("part-{now}-{}-{seq}", std::process::id())
 }
 
-fn writer_properties() -> WriterProperties {
+/// Columns written with a Parquet bloom filter: the high-cardinality
+/// columns point lookups filter on (`WHERE src_ip = …`), only where
+/// measured to pay (benches/README.md, "Bloom filters"; `cargo bench -p
+/// bannin-benches --bench bloom`). Rows are sorted by `time`, so min/max
+/// statistics cannot skip files or row groups for these. None yet: no
+/// figure has been recorded.
+pub fn bloom_columns(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::Syslog
+        | Table::Auth
+        | Table::Proxy
+        | Table::Firewall
+        | Table::Mail
+        | Table::CloudAudit
+        | Table::Unparsed => &[],
+    }
+}
+
+/// The lake's writer settings: zstd, statistics, sorted by `time`, and
+/// bloom filters on `blooms`.
+pub fn writer_properties(blooms: &[&str]) -> WriterProperties {
     let zstd = ZstdLevel::try_new(3).unwrap_or_default();
-    WriterProperties::builder()
+    blooms
+        .iter()
+        .fold(WriterProperties::builder(), |builder, column| {
+            builder.set_column_bloom_filter_enabled(ColumnPath::from(*column), true)
+        })
         .set_compression(Compression::ZSTD(zstd))
         .set_sorting_columns(Some(vec![SortingColumn {
             column_idx: 0,
@@ -348,6 +373,7 @@ fn writer_properties() -> WriterProperties {
 /// the final one, the SHA-256 and the size.
 pub(crate) fn write_file(
     dir: &Path,
+    table: Table,
     batch: &RecordBatch,
 ) -> Result<(PathBuf, PathBuf, String, u64), IngestError> {
     let write_err = |path: &Path| {
@@ -366,7 +392,7 @@ pub(crate) fn write_file(
     let mut writer = ArrowWriter::try_new(
         HashingWriter::new(file),
         batch.schema(),
-        Some(writer_properties()),
+        Some(writer_properties(bloom_columns(table))),
     )
     .map_err(parquet_err)?;
     writer.write(batch).map_err(parquet_err)?;
