@@ -48,6 +48,11 @@ pub enum Command {
     /// Check that the lake was not altered: the manifest's hash chain, every
     /// listed file's SHA-256, and no unlisted files. Exits 1 on any problem.
     Verify,
+    /// Lake maintenance: merge small files, drop partitions past retention.
+    Lake {
+        #[command(subcommand)]
+        command: LakeCommand,
+    },
     /// Serve the HTTP API and web console.
     Serve(ServeArgs),
     /// Generate a day of a small municipality's logs, detect, and serve them.
@@ -200,6 +205,34 @@ pub enum RulesCommand {
     Run,
     /// List the rules bannin ships.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LakeCommand {
+    /// Merge each date partition's small files into one (rows sorted by
+    /// time); every merge is recorded in the manifest.
+    Compact(CompactArgs),
+    /// Delete date partitions older than the [retention] days configured
+    /// per table; every removal is recorded in the manifest.
+    Retention(RetentionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    /// Merge files smaller than this, up to this much per merge (MiB);
+    /// default from config `lake.compact_target_mib`.
+    #[arg(long, value_name = "MIB")]
+    pub target_mib: Option<u64>,
+    /// Print what would be merged without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionArgs {
+    /// Print what would be deleted without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,11 @@ pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 pub struct Config {
     pub ingest: IngestConfig,
     pub serve: ServeConfig,
+    pub lake: LakeConfig,
+    /// Days to keep each table's partitions (`[retention]`); a table not
+    /// listed is kept forever.
+    #[serde(default)]
+    pub retention: std::collections::BTreeMap<String, u32>,
     /// Appliances by listener and sender address (`[[sources]]`).
     #[serde(default)]
     pub sources: Vec<SourceConfig>,
@@ -71,7 +76,36 @@ pub struct ServeConfig {
     pub tls_client_ca: String,
 }
 
+/// `[lake]`: maintenance of the Parquet lake.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LakeConfig {
+    /// Files smaller than this are merged, up to this much per merge (MiB).
+    pub compact_target_mib: u64,
+    /// How often `bannin serve` runs maintenance (minutes; 0: never).
+    pub maintenance_minutes: u64,
+}
+
 impl Config {
+    /// The `[retention]` table, checked: known table names, at least a day.
+    pub fn retention_policy(&self) -> Result<bannin_ingest::retention::Policy> {
+        let mut policy = bannin_ingest::retention::Policy::new();
+        for (name, days) in &self.retention {
+            let Some(table) = bannin_ingest::Table::from_name(name) else {
+                let known: Vec<&str> = bannin_ingest::Table::ALL.iter().map(|t| t.name()).collect();
+                bail!(
+                    "retention.{name}: no such table (tables: {})",
+                    known.join(", ")
+                );
+            };
+            if *days == 0 {
+                bail!("retention.{name} must be at least 1 day (leave it out to keep forever)");
+            }
+            policy.insert(table, *days);
+        }
+        Ok(policy)
+    }
+
     /// The default, with `file` merged over it when given.
     pub fn load(file: Option<&Path>) -> Result<Self> {
         let mut merged: toml::Table =
@@ -95,6 +129,10 @@ impl Config {
         if !(1..=60).contains(&config.ingest.flush_seconds) {
             bail!("ingest.flush_seconds must be 1 to 60");
         }
+        if config.lake.compact_target_mib == 0 {
+            bail!("lake.compact_target_mib must be at least 1");
+        }
+        config.retention_policy()?;
         Ok(config)
     }
 }
@@ -282,6 +320,16 @@ mod tests {
         assert!(err.contains("tenantt"), "{err}");
         std::fs::write(&path, "[ingest]\ntimezone = \"Tokyo\"\n").unwrap();
         assert!(Config::load(Some(&path)).is_err());
+        std::fs::write(&path, "[retention]\nsyslog = 400\n").unwrap();
+        let policy = Config::load(Some(&path))
+            .unwrap()
+            .retention_policy()
+            .unwrap();
+        assert_eq!(policy.get(&bannin_ingest::Table::Syslog), Some(&400));
+        assert_eq!(policy.len(), 1, "other tables are kept forever");
+        std::fs::write(&path, "[retention]\nsyslogs = 400\n").unwrap();
+        let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
+        assert!(err.contains("retention.syslogs"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -21,7 +21,7 @@ mod config;
 use anyhow::Result;
 use clap::Parser;
 
-use cli::{Cli, Command, RulesCommand};
+use cli::{Cli, Command, LakeCommand, RulesCommand};
 use config::{Config, DataDir};
 
 fn main() -> std::process::ExitCode {
@@ -63,6 +63,12 @@ fn run(cli: Cli) -> Result<()> {
             command: RulesCommand::List,
         } => commands::rules::list(),
         Command::Verify => commands::verify::run(&data),
+        Command::Lake {
+            command: LakeCommand::Compact(args),
+        } => commands::lake::compact(&config, &data, &args),
+        Command::Lake {
+            command: LakeCommand::Retention(args),
+        } => commands::lake::retention(&config, &data, &args),
         Command::Serve(args) => runtime.block_on(commands::serve::run(&config, &data, &args)),
         Command::Demo(args) => runtime.block_on(commands::demo::run(&config, &args)),
     }

@@ -30,6 +30,12 @@ pub enum IngestError {
         value: String,
         why: &'static str,
     },
+    #[error(
+        "{path} is not what the manifest recorded (SHA-256 differs): refusing to compact or retire it; run `bannin verify`"
+    )]
+    Tampered { path: PathBuf },
+    #[error("cannot compact the partition of {path}: {why}")]
+    Compact { path: PathBuf, why: String },
     #[error(transparent)]
     Wal(#[from] crate::wal::WalError),
     #[error("cannot write output: {0}")]

@@ -5,6 +5,12 @@
 //! its directory fsynced, so a reader never sees half a file. Rows inside a
 //! file are sorted by `time`; compression is zstd; statistics are on. Each
 //! commit is then listed in the hash-chained [`manifest`](crate::manifest).
+//!
+//! Maintenance ([`compact`](crate::compact), [`retention`](crate::retention))
+//! changes the lake with the same commit point: one manifest append under
+//! `.manifest.lock` records the new file and the files it retires, and only
+//! then are files renamed in and deleted ([`Lake::replace`]). See
+//! `docs/lake.md`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -12,14 +18,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow::array::RecordBatch;
+use chrono::NaiveDate;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use crate::batch::PartitionKey;
 use crate::checkpoint::Checkpoint;
-use crate::manifest::{self, HashingWriter};
+use crate::manifest::{self, Change, HashingWriter, LiveFile, Retired};
 use crate::{IngestError, Partitions, Table};
 
 /// Suffix of committed lake files; anything else in the lake is ignored.
@@ -56,7 +64,7 @@ impl Lake {
         self.root.join(table.name())
     }
 
-    fn partition_dir(&self, key: &PartitionKey) -> PathBuf {
+    pub(crate) fn partition_dir(&self, key: &PartitionKey) -> PathBuf {
         self.table_dir(key.table)
             .join(format!("tenant={}", key.tenant))
             .join(format!("date={}", key.date.format("%Y-%m-%d")))
@@ -109,7 +117,7 @@ impl Lake {
             .into_iter()
             .map(|(key, batch)| {
                 let dir = self.partition_dir(&key);
-                let (tmp, path, sha256, bytes) = write_file(&dir, &batch)?;
+                let (tmp, path, sha256, bytes) = write_file(&dir, key.table, &batch)?;
                 Ok((
                     tmp,
                     CommittedFile {
@@ -132,18 +140,25 @@ impl Lake {
     }
 
     /// After a crash: renames the files of a commit the manifest lists but
-    /// that did not reach their names, deletes the temporary files of
-    /// commits that never reached the manifest, and cuts a torn manifest
-    /// line. Returns the highest WAL LSN committed.
+    /// that did not reach their names, deletes files the manifest retired
+    /// (compaction, retention) that are still there unchanged, deletes the
+    /// temporary files of commits that never reached the manifest, and cuts
+    /// a torn manifest line. Returns the highest WAL LSN committed.
     pub fn recover(&self) -> Result<Option<u64>, IngestError> {
         let _locked = self.lock_manifest()?;
         manifest::repair_tail(&self.root)?;
         let entries = manifest::entries(&self.root)?;
-        for entry in &entries {
-            let path = self.root.join(&entry.file);
+        let set = manifest::LiveSet::from_entries(&entries);
+        for file in set.live.keys() {
+            let path = self.root.join(file);
             let tmp = temporary_name(&path);
             if !path.exists() && tmp.exists() {
                 publish(&tmp, &path)?;
+            }
+        }
+        for (file, (_, retired)) in &set.retired {
+            if !set.live.contains_key(file) {
+                self.delete_retired(retired)?;
             }
         }
         for table in Table::ALL {
@@ -152,8 +167,103 @@ impl Lake {
         Ok(entries.iter().filter_map(|e| e.wal_lsn).max())
     }
 
+    /// Makes one maintenance change, if the files it retires are all still
+    /// live with the content it read: under the manifest lock, appends the
+    /// change (the commit point), renames the new file in, then deletes the
+    /// retired files, and fsyncs the directories. Returns false (and
+    /// discards `new`) when another writer changed those files first.
+    ///
+    /// The order leaves a short window — between the rename and the last
+    /// delete, a few system calls — in which a reader listing the directory
+    /// sees both the new file and the old ones (rows twice). The other
+    /// order would make rows vanish for that window instead; for evidence,
+    /// a visible duplicate is the lesser harm. See `docs/lake.md`.
+    pub(crate) fn replace(
+        &self,
+        retire: &[LiveFile],
+        new: Option<(PathBuf, CommittedFile)>,
+        reason: &str,
+    ) -> Result<bool, IngestError> {
+        let _locked = self.lock_manifest()?;
+        let set = manifest::live_set(&self.root)?;
+        let unchanged = retire
+            .iter()
+            .all(|f| set.live.get(&f.file).is_some_and(|l| l.sha256 == f.sha256));
+        let new_in_place = new.as_ref().is_none_or(|(tmp, _)| tmp.exists());
+        if !unchanged || !new_in_place {
+            if let Some((tmp, _)) = &new {
+                remove_if_present(tmp)?;
+            }
+            return Ok(false);
+        }
+        let changes: Vec<Change> = match &new {
+            Some((_, file)) => vec![Change::Add {
+                file: file.clone(),
+                replaces: retire.iter().map(LiveFile::retired).collect(),
+            }],
+            None => retire
+                .iter()
+                .map(|f| Change::Remove {
+                    table: f.table.clone(),
+                    file: f.clone(),
+                    reason: reason.to_owned(),
+                })
+                .collect(),
+        };
+        let head = manifest::head(&self.root)?;
+        manifest::append_changes(&self.root, &head, &changes, None, &[])?;
+        let mut dirs = Vec::new();
+        if let Some((tmp, file)) = &new {
+            fs::rename(tmp, &file.path).map_err(|source| IngestError::Write {
+                path: file.path.clone(),
+                source,
+            })?;
+            dirs.extend(file.path.parent().map(Path::to_path_buf));
+        }
+        for old in retire {
+            let path = self.root.join(&old.file);
+            remove_if_present(&path)?;
+            dirs.extend(path.parent().map(Path::to_path_buf));
+        }
+        dirs.sort();
+        dirs.dedup();
+        for dir in &dirs {
+            // An emptied partition (retention) goes too; a non-empty one stays.
+            if new.is_none() && fs::remove_dir(dir).is_ok() {
+                sync_dir(dir.parent().unwrap_or(&self.root))?;
+            } else if dir.exists() {
+                sync_dir(dir)?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Deletes a retired file that is still there with the content it was
+    /// retired with (anything else stays, for `bannin verify` to report).
+    fn delete_retired(&self, retired: &Retired) -> Result<(), IngestError> {
+        let path = self.root.join(&retired.file);
+        match manifest::sha256_file(&path) {
+            Ok(sum) if sum == retired.sha256 => {
+                tracing::warn!(path = %path.display(), "removing a file retired by an interrupted compaction or retention");
+                remove_if_present(&path)?;
+                if let Some(dir) = path.parent() {
+                    if fs::remove_dir(dir).is_ok() {
+                        return sync_dir(dir.parent().unwrap_or(&self.root));
+                    }
+                    sync_dir(dir)?;
+                }
+                Ok(())
+            }
+            Ok(_) => {
+                tracing::error!(path = %path.display(), "a retired file is back with other content; left for `bannin verify`");
+                Ok(())
+            }
+            Err(_) => Ok(()),
+        }
+    }
+
     /// An exclusive lock on the manifest, held until the file is dropped.
-    fn lock_manifest(&self) -> Result<File, IngestError> {
+    pub(crate) fn lock_manifest(&self) -> Result<File, IngestError> {
         let path = self.root.join(".manifest.lock");
         let write_err = |source| IngestError::Write {
             path: path.clone(),
@@ -171,6 +281,35 @@ impl Lake {
     }
 }
 
+/// The partition of a lake file from its path relative to the lake
+/// (`<table>/tenant=<t>/date=YYYY-MM-DD/<name>`, `/`-separated); None for
+/// anything not laid out so.
+pub fn partition_of(file: &str) -> Option<PartitionKey> {
+    let mut parts = file.split('/');
+    let table = Table::from_name(parts.next()?)?;
+    let tenant = parts.next()?.strip_prefix("tenant=")?.to_owned();
+    let date = parts.next()?.strip_prefix("date=")?;
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    parts.next()?;
+    parts.next().is_none().then_some(PartitionKey {
+        table,
+        tenant,
+        date,
+    })
+}
+
+impl std::fmt::Display for PartitionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}/tenant={}/date={}",
+            self.table.name(),
+            self.tenant,
+            self.date.format("%Y-%m-%d")
+        )
+    }
+}
+
 /// `dir/part-X.parquet` → `dir/.part-X.tmp`.
 fn temporary_name(path: &Path) -> PathBuf {
     let stem = path
@@ -178,6 +317,16 @@ fn temporary_name(path: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     path.with_file_name(format!(".{stem}.tmp"))
+}
+
+fn remove_if_present(path: &Path) -> Result<(), IngestError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(IngestError::Write {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Deletes `.part-*.tmp` files below `dir` (commits that never happened).
@@ -205,9 +354,33 @@ fn unique_name() -> String {
     format!("part-{now}-{}-{seq}", std::process::id())
 }
 
-fn writer_properties() -> WriterProperties {
+/// Columns written with a Parquet bloom filter: the high-cardinality
+/// columns point lookups filter on (`WHERE src_ip = …`), only where
+/// measured to pay (benches/README.md, "Bloom filters"; `cargo bench -p
+/// bannin-benches --bench bloom`). Rows are sorted by `time`, so min/max
+/// statistics cannot skip files or row groups for these. None yet: no
+/// figure has been recorded.
+pub fn bloom_columns(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::Syslog
+        | Table::Auth
+        | Table::Proxy
+        | Table::Firewall
+        | Table::Mail
+        | Table::CloudAudit
+        | Table::Unparsed => &[],
+    }
+}
+
+/// The lake's writer settings: zstd, statistics, sorted by `time`, and
+/// bloom filters on `blooms`.
+pub fn writer_properties(blooms: &[&str]) -> WriterProperties {
     let zstd = ZstdLevel::try_new(3).unwrap_or_default();
-    WriterProperties::builder()
+    blooms
+        .iter()
+        .fold(WriterProperties::builder(), |builder, column| {
+            builder.set_column_bloom_filter_enabled(ColumnPath::from(*column), true)
+        })
         .set_compression(Compression::ZSTD(zstd))
         .set_sorting_columns(Some(vec![SortingColumn {
             column_idx: 0,
@@ -219,8 +392,9 @@ fn writer_properties() -> WriterProperties {
 
 /// Writes one file under its temporary name, fsynced; returns that name,
 /// the final one, the SHA-256 and the size.
-fn write_file(
+pub(crate) fn write_file(
     dir: &Path,
+    table: Table,
     batch: &RecordBatch,
 ) -> Result<(PathBuf, PathBuf, String, u64), IngestError> {
     let write_err = |path: &Path| {
@@ -239,7 +413,7 @@ fn write_file(
     let mut writer = ArrowWriter::try_new(
         HashingWriter::new(file),
         batch.schema(),
-        Some(writer_properties()),
+        Some(writer_properties(bloom_columns(table))),
     )
     .map_err(parquet_err)?;
     writer.write(batch).map_err(parquet_err)?;
@@ -256,10 +430,17 @@ fn publish(tmp: &Path, path: &Path) -> Result<(), IngestError> {
         move |source| IngestError::Write { path, source }
     };
     fs::rename(tmp, path).map_err(write_err(path))?;
-    let dir = path.parent().unwrap_or(Path::new("."));
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Fsyncs a directory, so renames and deletes in it are durable.
+fn sync_dir(dir: &Path) -> Result<(), IngestError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(write_err(dir))
+        .map_err(|source| IngestError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })
 }
 
 /// Replaces the file at `path` with `bytes`, atomically and durably (for

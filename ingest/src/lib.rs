@@ -7,11 +7,14 @@
 //! committed to the lake ([`lake`]). [`import`] ties these together for
 //! batch import, resumable from the per-file [`checkpoint`]s each commit
 //! records; [`walk`] expands directory arguments and [`follow`] keeps
-//! tailing growing files; nothing read is dropped: what no parser accepts becomes an
-//! `unparsed` row with the reason.
+//! tailing growing files. Nothing read is dropped: what no parser accepts
+//! becomes an `unparsed` row with the reason. The lake is kept by
+//! [`compact`] (small files merged) and [`retention`] (old partitions
+//! dropped), both recorded in the [`manifest`].
 
 pub mod batch;
 pub mod checkpoint;
+pub mod compact;
 pub mod decode;
 pub mod error;
 pub mod follow;
@@ -23,6 +26,7 @@ pub mod listen;
 pub mod manifest;
 pub mod pipeline;
 pub mod read;
+pub mod retention;
 pub mod route;
 pub mod sources;
 pub mod table;

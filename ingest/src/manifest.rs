@@ -2,15 +2,24 @@
 //! in a hash chain (ログの改ざん防止 — evidence that the lake was not
 //! altered).
 //!
-//! `<lake>/manifest.jsonl` holds one JSON object per committed file:
+//! `<lake>/manifest.jsonl` holds one JSON object per change to the lake:
 //! `seq`, `committed_at`, `table`, `file` (relative to the lake), `rows`,
 //! `bytes`, `sha256` of the file, `prev` (the previous entry's `hash`, 64
 //! zeros for the first) and `hash` = SHA-256 of `prev` + `\n` + the entry
 //! serialized without `hash`. Changing, removing or reordering any entry
 //! breaks every later hash; [`verify`] also checks each file against its
 //! entry and finds Parquet files no entry lists.
+//!
+//! Entries come in two kinds ([`Action`]). An entry without `action` adds
+//! `file` (every entry written before maintenance existed is one); when it
+//! also has `replaces`, the same entry retires those files — a compaction,
+//! recorded in one line so that a torn write can never record half of it.
+//! An entry with `"action":"remove"` retires `file` (retention), repeating
+//! the retired file's `rows`, `bytes` and `sha256`. `reason` says why
+//! (`compaction`, `retention`). The files still in the lake are the
+//! [`LiveSet`]: added and not retired since.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -49,6 +58,15 @@ pub struct Entry {
     /// entries written before it existed still hash the same.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<Checkpoint>,
+    /// What the entry does to `file`; absent: it adds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+    /// Files an added file replaces (compaction): retired by this entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<Retired>,
+    /// Why files were retired: `compaction` or `retention`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub prev: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hash: String,
@@ -68,6 +86,134 @@ impl Entry {
             .chain_update(json.as_bytes())
             .finalize())
     }
+}
+
+/// What an entry does to its `file`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// The file joins the lake (the meaning of an entry without `action`).
+    Add,
+    /// The file leaves the lake (retention).
+    Remove,
+}
+
+/// A file retired from the lake, as the entry retiring it records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retired {
+    pub file: String,
+    pub rows: u64,
+    pub sha256: String,
+}
+
+/// A change to append to the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A new file, retiring the files it replaces (none for a commit).
+    Add {
+        file: CommittedFile,
+        replaces: Vec<Retired>,
+    },
+    /// A listed file leaves the lake.
+    Remove {
+        table: String,
+        file: LiveFile,
+        reason: String,
+    },
+}
+
+/// A file the manifest says is in the lake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveFile {
+    /// Relative to the lake root, `/`-separated.
+    pub file: String,
+    pub table: String,
+    pub rows: u64,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl LiveFile {
+    /// How the entry retiring this file records it.
+    pub fn retired(&self) -> Retired {
+        Retired {
+            file: self.file.clone(),
+            rows: self.rows,
+            sha256: self.sha256.clone(),
+        }
+    }
+}
+
+/// The files in the lake according to the manifest, and those retired.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveSet {
+    /// By relative path.
+    pub live: BTreeMap<String, LiveFile>,
+    /// Retired files by relative path, with the `seq` that retired them.
+    pub retired: BTreeMap<String, (u64, Retired)>,
+    /// Entries retiring a file that was not live (seq, file).
+    pub unknown_removals: Vec<(u64, String)>,
+}
+
+impl LiveSet {
+    /// Replays entries in order.
+    pub fn from_entries<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Self {
+        let mut set = LiveSet::default();
+        for entry in entries {
+            set.apply(entry);
+        }
+        set
+    }
+
+    fn apply(&mut self, entry: &Entry) {
+        match entry.action.unwrap_or(Action::Add) {
+            Action::Add => {
+                for old in &entry.replaces {
+                    self.retire(entry.seq, old.clone());
+                }
+                self.live.insert(
+                    entry.file.clone(),
+                    LiveFile {
+                        file: entry.file.clone(),
+                        table: entry.table.clone(),
+                        rows: entry.rows,
+                        bytes: entry.bytes,
+                        sha256: entry.sha256.clone(),
+                    },
+                );
+            }
+            Action::Remove => self.retire(
+                entry.seq,
+                Retired {
+                    file: entry.file.clone(),
+                    rows: entry.rows,
+                    sha256: entry.sha256.clone(),
+                },
+            ),
+        }
+    }
+
+    fn retire(&mut self, seq: u64, retired: Retired) {
+        if self.live.remove(&retired.file).is_none() {
+            self.unknown_removals.push((seq, retired.file.clone()));
+        }
+        self.retired.insert(retired.file.clone(), (seq, retired));
+    }
+}
+
+/// The live set of the manifest as it is on disk.
+pub fn live_set(lake_root: &Path) -> Result<LiveSet, IngestError> {
+    Ok(LiveSet::from_entries(&entries(lake_root)?))
+}
+
+/// `path` relative to the lake root with `/` separators.
+pub fn relative(lake_root: &Path, path: &Path) -> String {
+    path.strip_prefix(lake_root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The end of the chain: what the next entry continues from.
@@ -153,33 +299,73 @@ pub fn append_with_inputs(
     wal_lsn: Option<u64>,
     inputs: &[Checkpoint],
 ) -> Result<Head, IngestError> {
+    let changes: Vec<Change> = files
+        .iter()
+        .map(|file| Change::Add {
+            file: file.clone(),
+            replaces: Vec::new(),
+        })
+        .collect();
+    append_changes(lake_root, head, &changes, wal_lsn, inputs)
+}
+
+/// Appends one entry per change (one write, fsynced) and returns the new
+/// head: the commit point of a commit, a compaction or a retention run.
+/// `inputs` (the checkpoints of `bannin ingest`) go on the last entry.
+pub fn append_changes(
+    lake_root: &Path,
+    head: &Head,
+    changes: &[Change],
+    wal_lsn: Option<u64>,
+    inputs: &[Checkpoint],
+) -> Result<Head, IngestError> {
     let path = lake_root.join(MANIFEST_FILE);
     let mut head = head.clone();
     let mut text = String::new();
     let committed_at = chrono::Utc::now().to_rfc3339();
-    for (i, file) in files.iter().enumerate() {
-        let last = i + 1 == files.len();
-        let relative = file
-            .path
-            .strip_prefix(lake_root)
-            .unwrap_or(&file.path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+    for (i, change) in changes.iter().enumerate() {
+        let last = i + 1 == changes.len();
         let mut entry = Entry {
             seq: head.next_seq,
             committed_at: committed_at.clone(),
-            table: file.table.name().to_owned(),
-            file: relative,
-            rows: file.rows as u64,
-            bytes: file.bytes,
-            sha256: file.sha256.clone(),
-            wal_lsn,
+            table: String::new(),
+            file: String::new(),
+            rows: 0,
+            bytes: 0,
+            sha256: String::new(),
+            wal_lsn: None,
+            action: None,
+            replaces: Vec::new(),
+            reason: None,
             inputs: if last { inputs.to_vec() } else { Vec::new() },
             prev: head.hash.clone(),
             hash: String::new(),
         };
+        match change {
+            Change::Add { file, replaces } => {
+                entry.table = file.table.name().to_owned();
+                entry.file = relative(lake_root, &file.path);
+                entry.rows = file.rows as u64;
+                entry.bytes = file.bytes;
+                entry.sha256.clone_from(&file.sha256);
+                entry.wal_lsn = wal_lsn;
+                entry.replaces.clone_from(replaces);
+                entry.reason = (!replaces.is_empty()).then(|| "compaction".to_owned());
+            }
+            Change::Remove {
+                table,
+                file,
+                reason,
+            } => {
+                entry.table.clone_from(table);
+                entry.file.clone_from(&file.file);
+                entry.rows = file.rows;
+                entry.bytes = file.bytes;
+                entry.sha256.clone_from(&file.sha256);
+                entry.action = Some(Action::Remove);
+                entry.reason = Some(reason.clone());
+            }
+        }
         entry.hash = entry.chain_hash();
         head = Head {
             next_seq: entry.seq + 1,
@@ -258,6 +444,10 @@ pub enum Problem {
     Altered { file: String },
     /// A Parquet file in the lake that no entry lists.
     Unlisted { file: String },
+    /// An entry retires a file that was not in the lake.
+    UnknownRemoval { seq: u64, file: String },
+    /// A retired file is back with content other than what was retired.
+    ReplacedAfterRetirement { seq: u64, file: String },
 }
 
 impl std::fmt::Display for Problem {
@@ -275,6 +465,16 @@ impl std::fmt::Display for Problem {
             Problem::Missing { file } => write!(f, "missing: {file}"),
             Problem::Altered { file } => write!(f, "altered (SHA-256 differs): {file}"),
             Problem::Unlisted { file } => write!(f, "unlisted (not in the manifest): {file}"),
+            Problem::UnknownRemoval { seq, file } => {
+                write!(
+                    f,
+                    "entry {seq} retires a file the lake did not hold: {file}"
+                )
+            }
+            Problem::ReplacedAfterRetirement { seq, file } => write!(
+                f,
+                "retired by entry {seq} but present with other content: {file}"
+            ),
         }
     }
 }
@@ -284,15 +484,23 @@ impl std::fmt::Display for Problem {
 pub struct Report {
     /// Entries read from the manifest.
     pub entries: u64,
+    /// Files in the lake according to the manifest (all checked).
+    pub live: u64,
+    /// Retired files still on disk, unchanged: a compaction or retention
+    /// that passed its commit point and has not deleted them yet (still
+    /// running, or interrupted — the next [`crate::Lake::recover`] deletes
+    /// them). Not a problem: no evidence is lost or altered.
+    pub unfinished: Vec<String>,
     pub problems: Vec<Problem>,
 }
 
-/// Checks the chain, every listed file, and that no Parquet file is
-/// unlisted.
+/// Checks the chain, every live file, that retired files are gone (or
+/// unchanged, awaiting deletion), and that no Parquet file is unlisted.
+/// Read-only.
 pub fn verify(lake_root: &Path) -> Result<Report, IngestError> {
     let mut report = Report::default();
     let mut prev = GENESIS.to_owned();
-    let mut listed = BTreeSet::new();
+    let mut entries = Vec::new();
     for line in lines(lake_root)? {
         let (number, text) = line?;
         let entry: Entry = match serde_json::from_str(&text) {
@@ -312,20 +520,42 @@ pub fn verify(lake_root: &Path) -> Result<Report, IngestError> {
                 .push(Problem::BrokenChain { seq: entry.seq });
         }
         prev = entry.hash.clone();
-        let path = lake_root.join(&entry.file);
-        match sha256_file(&path) {
-            Ok(sum) if sum == entry.sha256 => {}
+        entries.push(entry);
+    }
+    let set = LiveSet::from_entries(&entries);
+    for (seq, file) in &set.unknown_removals {
+        report.problems.push(Problem::UnknownRemoval {
+            seq: *seq,
+            file: file.clone(),
+        });
+    }
+    report.live = set.live.len() as u64;
+    for live in set.live.values() {
+        match sha256_file(&lake_root.join(&live.file)) {
+            Ok(sum) if sum == live.sha256 => {}
             Ok(_) => report.problems.push(Problem::Altered {
-                file: entry.file.clone(),
+                file: live.file.clone(),
             }),
             Err(_) => report.problems.push(Problem::Missing {
-                file: entry.file.clone(),
+                file: live.file.clone(),
             }),
         }
-        listed.insert(entry.file);
+    }
+    for (file, (seq, retired)) in &set.retired {
+        if set.live.contains_key(file) {
+            continue;
+        }
+        match sha256_file(&lake_root.join(file)) {
+            Err(_) => {}
+            Ok(sum) if sum == retired.sha256 => report.unfinished.push(file.clone()),
+            Ok(_) => report.problems.push(Problem::ReplacedAfterRetirement {
+                seq: *seq,
+                file: file.clone(),
+            }),
+        }
     }
     for file in parquet_files(lake_root, lake_root) {
-        if !listed.contains(&file) {
+        if !set.live.contains_key(&file) && !set.retired.contains_key(&file) {
             report.problems.push(Problem::Unlisted { file });
         }
     }
@@ -367,23 +597,16 @@ fn parquet_files(root: &Path, dir: &Path) -> Vec<String> {
         let path: PathBuf = entry.path();
         if path.is_dir() {
             out.extend(parquet_files(root, &path));
-        } else if path.extension().is_some_and(|e| e == FILE_EXTENSION)
-            && let Ok(relative) = path.strip_prefix(root)
-        {
-            out.push(
-                relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            );
+        } else if path.extension().is_some_and(|e| e == FILE_EXTENSION) && path.starts_with(root) {
+            out.push(relative(root, &path));
         }
     }
     out.sort();
     out
 }
 
-fn sha256_file(path: &Path) -> std::io::Result<String> {
+/// SHA-256 (hex) of a file's content.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut file = File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];

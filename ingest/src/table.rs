@@ -52,6 +52,11 @@ impl Table {
         }
     }
 
+    /// The table called `name` (its directory in the lake).
+    pub fn from_name(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
     /// The schema of the Parquet files (without partition columns).
     pub fn file_schema(self) -> SchemaRef {
         static SYSLOG: LazyLock<SchemaRef> = LazyLock::new(|| {

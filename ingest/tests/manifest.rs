@@ -55,6 +55,8 @@ fn altered_missing_and_unlisted_files_are_reported() {
             Problem::Unlisted { .. } => "unlisted",
             Problem::BrokenChain { .. } => "chain",
             Problem::Malformed { .. } => "malformed",
+            Problem::UnknownRemoval { .. } => "unknown removal",
+            Problem::ReplacedAfterRetirement { .. } => "replaced after retirement",
         })
         .collect();
     assert_eq!(kinds, ["altered", "missing", "unlisted"], "{problems:?}");

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod ingest;
+pub mod lake;
 pub mod parse;
 pub mod rules;
 pub mod serve;

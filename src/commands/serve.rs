@@ -198,6 +198,7 @@ impl Ingest {
                 }
             }));
         }
+        tasks.extend(super::lake::spawn_maintenance(config, data.lake())?);
         let age = Duration::from_secs(config.ingest.flush_seconds);
         let flusher = Arc::clone(&pipeline);
         tasks.push(tokio::spawn(async move {
