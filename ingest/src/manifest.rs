@@ -58,6 +58,12 @@ pub struct Entry {
     /// entries written before it existed still hash the same.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<Checkpoint>,
+    /// `[i, n]`: the entry is the i-th (from 0) of the n entries one
+    /// commit appended together; absent for a commit of one entry. A crash
+    /// can tear the write after whole lines, so recovery cuts a commit
+    /// whose last entry is missing: all of it or none of it counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<[u32; 2]>,
     /// What the entry does to `file`; absent: it adds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
@@ -338,6 +344,10 @@ pub fn append_changes(
             replaces: Vec::new(),
             reason: None,
             inputs: if last { inputs.to_vec() } else { Vec::new() },
+            part: (changes.len() > 1).then(|| {
+                let n = u32::try_from(changes.len()).unwrap_or(u32::MAX);
+                [u32::try_from(i).unwrap_or(u32::MAX), n]
+            }),
             prev: head.hash.clone(),
             hash: String::new(),
         };
@@ -414,11 +424,12 @@ pub fn repair_tail(lake_root: &Path) -> Result<(), IngestError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(source) => return Err(IngestError::Read { path, source }),
     };
-    if data.is_empty() || data.ends_with(b"\n") {
+    let whole = data.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let keep = whole - incomplete_commit(data.get(..whole).unwrap_or_default());
+    if keep == data.len() {
         return Ok(());
     }
-    let keep = data.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    tracing::warn!(path = %path.display(), cut = data.len() - keep, "cutting a torn manifest line");
+    tracing::warn!(path = %path.display(), cut = data.len() - keep, "cutting a torn manifest tail");
     let write_err = |source| IngestError::Write {
         path: path.clone(),
         source,
@@ -429,6 +440,46 @@ pub fn repair_tail(lake_root: &Path) -> Result<(), IngestError> {
         .map_err(write_err)?;
     file.set_len(keep as u64).map_err(write_err)?;
     file.sync_all().map_err(write_err)
+}
+
+/// Bytes at the end of `whole` (complete lines) that belong to a commit
+/// whose last entry never reached the manifest.
+fn incomplete_commit(whole: &[u8]) -> usize {
+    let body = whole.strip_suffix(b"\n").unwrap_or(whole);
+    let Some(start) = body
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map(|i| i + 1)
+        .or((!body.is_empty()).then_some(0))
+    else {
+        return 0;
+    };
+    let last: Option<Entry> = body
+        .get(start..)
+        .and_then(|line| serde_json::from_slice(line).ok());
+    let Some([i, n]) = last.and_then(|e| e.part) else {
+        return 0;
+    };
+    if i + 1 >= n {
+        return 0;
+    }
+    // Cut the entries 0..=i of that commit: the last i + 1 lines.
+    let mut cut_from = whole.len();
+    let mut lines = 0;
+    let mut end = body.len();
+    while lines <= i {
+        let begin = body
+            .get(..end)
+            .and_then(|b| b.iter().rposition(|c| *c == b'\n'))
+            .map_or(0, |p| p + 1);
+        cut_from = begin;
+        lines += 1;
+        if begin == 0 {
+            break;
+        }
+        end = begin - 1;
+    }
+    whole.len() - cut_from
 }
 
 /// What [`verify`] found wrong.

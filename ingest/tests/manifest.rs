@@ -114,3 +114,35 @@ fn recovery_finishes_or_discards_an_interrupted_commit() {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert_eq!(report.entries, 3);
 }
+
+#[test]
+fn a_commit_torn_after_whole_lines_is_cut_whole() {
+    let (_dir, lake, files) = lake_with_two_commits();
+    let manifest = lake.root().join("manifest.jsonl");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].contains("\"part\":[0,2]"), "{}", lines[0]);
+    assert!(!lines[2].contains("\"part\""), "{}", lines[2]);
+    // The first commit's write stopped after its first line and part of
+    // the second; nothing was renamed yet.
+    let torn = format!("{}\n{}", lines[0], &lines[1][..20]);
+    std::fs::write(&manifest, torn).unwrap();
+    let mut temporaries = Vec::new();
+    for file in &files {
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let tmp = file.with_file_name(format!(".{stem}.tmp"));
+        std::fs::rename(file, &tmp).unwrap();
+        temporaries.push(tmp);
+    }
+    lake.recover().unwrap();
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), "");
+    assert!(
+        temporaries.iter().all(|t| !t.exists()),
+        "half a commit is none"
+    );
+    assert!(files.iter().all(|f| !f.exists()));
+    let report = verify(lake.root()).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.entries, 0);
+}
