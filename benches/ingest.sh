@@ -61,7 +61,7 @@ until grep -q "listening on" "$work/bannin.out"; do sleep 0.2; done
 start=$(now)
 loggen "${loggen_args[@]}" 127.0.0.1 "$port" >"$work/loggen-bannin.out" 2>&1
 sent=$(sent_count "$work/loggen-bannin.out")
-# Committed: the rows the manifest lists.
+# Committed: the rows the manifest lists (waited for until ≥ messages sent).
 committed() { python3 - "$work/data/lake/manifest.jsonl" <<'PY'
 import json, sys
 try:
@@ -75,15 +75,17 @@ while (( $(committed) < sent )) && (( $(date +%s) < deadline )); do sleep 0.2; d
 end=$(now)
 found=$(committed)
 rss=$(peak_rss_mib "$pid")
-raw=$(curl -s "http://127.0.0.1:$http/api/v1/sources" | python3 -c 'import json,sys; print(sum(s["bytes"] for s in json.load(sys.stdin)["sources"]))')
+read -r raw received < <(curl -s "http://127.0.0.1:$http/api/v1/sources" | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"]; print(sum(x["bytes"] for x in s), sum(x["received"] for x in s))')
 kill -INT "$pid"; wait "$pid" || true
 lake=$(find "$work/data/lake" -name '*.parquet' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
-python3 - "$sent" "$found" "$start" "$end" "$rss" "$raw" "$lake" <<'PY'
+python3 - "$sent" "$found" "$start" "$end" "$rss" "$raw" "$lake" "$received" <<'PY'
 import sys
-sent, found, start, end, rss, raw, lake = sys.argv[1:]
-sent, found, raw, lake = int(sent), int(found), int(raw), int(lake)
+sent, found, start, end, rss, raw, lake, received = sys.argv[1:]
+sent, found, raw, lake, received = int(sent), int(found), int(raw), int(lake), int(received)
 secs = float(end) - float(start)
-print(f"bannin     sent {sent:>10,}  committed {found:>10,}  loss {sent - found:>6,}  "
+# Loss is messages sent against records received into the WAL; committed
+# counts rows (a mixed line may give two, e.g. syslog and mail).
+print(f"bannin     sent {sent:>10,}  received {received:>10,}  loss {sent - received:>6,}  rows {found:,}  "
       f"{found / secs:>9,.0f} msg/s over {secs:.1f} s  peak RSS {rss} MiB  "
       f"raw {raw / 2**20:,.1f} MiB → Parquet {lake / 2**20:,.1f} MiB ({raw / max(lake, 1):.1f}×)")
 PY
