@@ -445,41 +445,21 @@ pub fn repair_tail(lake_root: &Path) -> Result<(), IngestError> {
 /// Bytes at the end of `whole` (complete lines) that belong to a commit
 /// whose last entry never reached the manifest.
 fn incomplete_commit(whole: &[u8]) -> usize {
-    let body = whole.strip_suffix(b"\n").unwrap_or(whole);
-    let Some(start) = body
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map(|i| i + 1)
-        .or((!body.is_empty()).then_some(0))
-    else {
-        return 0;
-    };
-    let last: Option<Entry> = body
-        .get(start..)
-        .and_then(|line| serde_json::from_slice(line).ok());
-    let Some([i, n]) = last.and_then(|e| e.part) else {
-        return 0;
-    };
-    if i + 1 >= n {
-        return 0;
+    let lines: Vec<&[u8]> = whole.split_inclusive(|b| *b == b'\n').collect();
+    let part = lines
+        .last()
+        .and_then(|line| serde_json::from_slice::<Entry>(line).ok())
+        .and_then(|entry| entry.part);
+    match part {
+        // Entries 0..=i of that commit are the last i + 1 lines.
+        Some([i, n]) if i + 1 < n => lines
+            .iter()
+            .rev()
+            .take(i as usize + 1)
+            .map(|line| line.len())
+            .sum(),
+        _ => 0,
     }
-    // Cut the entries 0..=i of that commit: the last i + 1 lines.
-    let mut cut_from = whole.len();
-    let mut lines = 0;
-    let mut end = body.len();
-    while lines <= i {
-        let begin = body
-            .get(..end)
-            .and_then(|b| b.iter().rposition(|c| *c == b'\n'))
-            .map_or(0, |p| p + 1);
-        cut_from = begin;
-        lines += 1;
-        if begin == 0 {
-            break;
-        }
-        end = begin - 1;
-    }
-    whole.len() - cut_from
 }
 
 /// What [`verify`] found wrong.
