@@ -49,11 +49,8 @@ echo "loggen → TCP syslog, $kind, $connections connection(s), ${seconds} s; $(
 # --- bannin --------------------------------------------------------------
 port=$(free_port)
 http=$(free_port)
-cat >"$work/bannin.toml" <<EOF
-[ingest]
-flush_seconds = 5
-flush_rows = 500000
-EOF
+# The shipped defaults (flush every 100,000 rows or 5 s), nothing tuned.
+printf '' >"$work/bannin.toml"
 "$bannin" --data-dir "$work/data" --config "$work/bannin.toml" serve \
     --listen-http "127.0.0.1:$http" --listen-syslog-tcp "127.0.0.1:$port" >"$work/bannin.out" 2>&1 &
 pid=$!

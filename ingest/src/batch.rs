@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
-    UInt8Array, UInt16Array, UInt32Array, UInt64Array,
+    Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, StringBuilder,
+    TimestampMicrosecondArray, UInt8Array, UInt16Array, UInt32Array, UInt64Array,
 };
+use arrow::compute::interleave_record_batch;
 use bannin_parsers::{
     AuthEvent, CloudAuditRecord, FirewallRecord, MailRecord, ProxyRecord, SyslogRecord,
 };
@@ -80,45 +81,146 @@ pub struct PartitionKey {
     pub date: NaiveDate,
 }
 
+/// Rows per Arrow chunk of a pending partition. Rows are held as Rust
+/// values only until a chunk fills; then they become Arrow columns, which
+/// take about a third of the memory (no per-string allocation).
+const CHUNK_ROWS: usize = 4096;
+
 /// Rows waiting to be written, grouped by partition.
 #[derive(Debug, Default)]
 pub struct Partitions {
-    rows: BTreeMap<PartitionKey, Vec<Row>>,
+    /// By table and date, then tenant (looked up without allocating).
+    parts: BTreeMap<(Table, NaiveDate), BTreeMap<String, Pending>>,
+    rows: usize,
+}
+
+/// One partition's pending rows: whole chunks as Arrow, the rest as rows.
+#[derive(Debug, Default)]
+struct Pending {
+    chunks: Vec<RecordBatch>,
+    tail: Vec<Row>,
 }
 
 impl Partitions {
-    pub fn push(&mut self, tenant: &str, row: Row) {
-        let key = PartitionKey {
-            table: row.table(),
-            tenant: tenant.to_owned(),
-            date: row.core.time.date_naive(),
+    pub fn push(&mut self, tenant: &str, row: Row) -> Result<(), IngestError> {
+        let table = row.table();
+        let by_tenant = self
+            .parts
+            .entry((table, row.core.time.date_naive()))
+            .or_default();
+        // The common case, a partition already pending, allocates no key.
+        let part = match by_tenant.get_mut(tenant) {
+            Some(part) => part,
+            None => by_tenant.entry(tenant.to_owned()).or_default(),
         };
-        self.rows.entry(key).or_default().push(row);
+        part.tail.push(row);
+        if part.tail.len() >= CHUNK_ROWS {
+            part.chunks.push(record_batch(table, &part.tail)?);
+            part.tail.clear();
+        }
+        self.rows += 1;
+        Ok(())
     }
 
     pub fn row_count(&self) -> usize {
-        self.rows.values().map(Vec::len).sum()
+        self.rows
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows == 0
     }
 
-    /// One batch per partition, rows sorted by `time`.
-    pub fn into_batches(self) -> Result<Vec<(PartitionKey, RecordBatch)>, IngestError> {
-        self.rows
+    /// The batches of each partition, rows sorted by `time` across them
+    /// (equal times keep their arrival order).
+    pub fn into_batches(self) -> Result<Vec<(PartitionKey, Vec<RecordBatch>)>, IngestError> {
+        self.parts
             .into_iter()
-            .map(|(key, mut rows)| {
-                rows.sort_by_key(|r| r.core.time);
-                let batch = record_batch(key.table, &rows)?;
-                Ok((key, batch))
+            .flat_map(|((table, date), tenants)| {
+                tenants.into_iter().map(move |(tenant, part)| {
+                    let batches = part.sorted(table)?;
+                    Ok((
+                        PartitionKey {
+                            table,
+                            tenant,
+                            date,
+                        },
+                        batches,
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    /// The pending rows of every partition as they are, unsorted (for
+    /// queries over rows not yet committed).
+    pub fn snapshot(&self) -> Result<Vec<(PartitionKey, Vec<RecordBatch>)>, IngestError> {
+        self.parts
+            .iter()
+            .flat_map(|((table, date), tenants)| {
+                tenants.iter().map(move |(tenant, part)| {
+                    let mut batches = part.chunks.clone();
+                    if !part.tail.is_empty() {
+                        batches.push(record_batch(*table, &part.tail)?);
+                    }
+                    let key = PartitionKey {
+                        table: *table,
+                        tenant: tenant.clone(),
+                        date: *date,
+                    };
+                    Ok((key, batches))
+                })
             })
             .collect()
     }
 }
 
-fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
-    Arc::new(StringArray::from_iter(values))
+impl Pending {
+    /// The rows sorted by time with a stable sort: the chunks as they are
+    /// when they already are (records mostly arrive in order), else one
+    /// batch in order.
+    fn sorted(mut self, table: Table) -> Result<Vec<RecordBatch>, IngestError> {
+        if !self.tail.is_empty() {
+            self.chunks.push(record_batch(table, &self.tail)?);
+            self.tail = Vec::new();
+        }
+        let arrow_err = |source| IngestError::Arrow {
+            table: table.name(),
+            source,
+        };
+        let mut order: Vec<(i64, usize, usize)> = Vec::new();
+        for (c, chunk) in self.chunks.iter().enumerate() {
+            let times = chunk
+                .column(0)
+                .as_any()
+                .downcast_ref::<TimestampMicrosecondArray>()
+                .ok_or_else(|| {
+                    arrow_err(arrow::error::ArrowError::SchemaError(
+                        "the first column is not the time".into(),
+                    ))
+                })?;
+            order.extend(times.values().iter().enumerate().map(|(i, t)| (*t, c, i)));
+        }
+        if order.is_sorted_by_key(|(t, _, _)| *t) {
+            return Ok(self.chunks);
+        }
+        order.sort_by_key(|(t, _, _)| *t);
+        let indices: Vec<(usize, usize)> = order.into_iter().map(|(_, c, i)| (c, i)).collect();
+        let chunks: Vec<&RecordBatch> = self.chunks.iter().collect();
+        Ok(vec![
+            interleave_record_batch(&chunks, &indices).map_err(arrow_err)?,
+        ])
+    }
+}
+
+fn strings<'a>(values: impl Iterator<Item = Option<&'a str>> + Clone) -> ArrayRef {
+    let (count, bytes) = values
+        .clone()
+        .fold((0, 0), |(n, b), v| (n + 1, b + v.map_or(0, str::len)));
+    let mut builder = StringBuilder::with_capacity(count, bytes);
+    for value in values {
+        builder.append_option(value);
+    }
+    Arc::new(builder.finish())
 }
 
 fn times(values: impl Iterator<Item = DateTime<Utc>>) -> ArrayRef {
@@ -127,7 +229,7 @@ fn times(values: impl Iterator<Item = DateTime<Utc>>) -> ArrayRef {
 }
 
 /// One column of a table's specific records.
-fn text<'a, T>(recs: &[&'a T], f: impl Fn(&'a T) -> Option<&'a str>) -> ArrayRef {
+fn text<'a, T>(recs: &[&'a T], f: impl Fn(&'a T) -> Option<&'a str> + Copy) -> ArrayRef {
     strings(recs.iter().map(|r| f(r)))
 }
 
@@ -305,4 +407,112 @@ fn cloud_audit_columns(recs: &[&CloudAuditRecord]) -> Vec<ArrayRef> {
         text(recs, |r| r.user_agent.as_deref()),
         text(recs, |r| r.event_id.as_deref()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::StringArray;
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn row(second: i64, message: &str) -> Row {
+        let time = Utc.timestamp_opt(1_790_000_000 + second, 0).unwrap();
+        Row {
+            core: Core {
+                time,
+                received_at: time,
+                source: "fw".into(),
+                segment: None,
+                raw: message.into(),
+            },
+            body: Body::Syslog(SyslogRecord {
+                time,
+                facility: Some(1),
+                severity: Some(6),
+                host: Some("fw01".into()),
+                app_name: None,
+                procid: None,
+                msgid: None,
+                structured_data: None,
+                message: message.into(),
+            }),
+        }
+    }
+
+    /// (time, raw) of every row, in file order.
+    fn rows_of(batches: &[RecordBatch]) -> Vec<(i64, String)> {
+        let mut out = Vec::new();
+        for b in batches {
+            let times = b
+                .column(0)
+                .as_any()
+                .downcast_ref::<TimestampMicrosecondArray>();
+            let raw = b
+                .columns()
+                .last()
+                .and_then(|c| c.as_any().downcast_ref::<StringArray>());
+            let (times, raw) = (times.unwrap(), raw.unwrap());
+            out.extend((0..b.num_rows()).map(|i| (times.value(i), raw.value(i).to_owned())));
+        }
+        out
+    }
+
+    #[test]
+    fn rows_out_of_order_across_chunks_are_sorted_stably() {
+        let mut parts = Partitions::default();
+        let n = 3 * CHUNK_ROWS as i64 + 17;
+        // Newest first, every time twice: the sort must keep "a" before "b".
+        for i in (0..n).rev() {
+            parts.push("city", row(i, &format!("a{i}"))).unwrap();
+            parts.push("city", row(i, &format!("b{i}"))).unwrap();
+        }
+        assert_eq!(parts.row_count(), 2 * n as usize);
+        let batches = parts.into_batches().unwrap();
+        assert_eq!(batches.len(), 1, "one partition");
+        let (key, batches) = &batches[0];
+        assert_eq!((key.table, key.tenant.as_str()), (Table::Syslog, "city"));
+        let rows = rows_of(batches);
+        assert_eq!(rows.len(), 2 * n as usize);
+        for (i, pair) in rows.chunks(2).enumerate() {
+            assert_eq!(pair[0].1, format!("a{i}"));
+            assert_eq!(pair[1].1, format!("b{i}"));
+        }
+        assert!(rows.is_sorted_by_key(|(t, _)| *t));
+    }
+
+    #[test]
+    fn rows_in_order_keep_their_chunks_and_partitions_split_by_tenant_and_day() {
+        let mut parts = Partitions::default();
+        let n = 2 * CHUNK_ROWS as i64 + 5;
+        for i in 0..n {
+            parts.push("city", row(i, "in order")).unwrap();
+        }
+        parts.push("town", row(0, "other tenant")).unwrap();
+        parts
+            .push("city", row(86_400 * 3, "three days later"))
+            .unwrap();
+        let snapshot = parts.snapshot().unwrap();
+        let pending: usize = snapshot
+            .iter()
+            .flat_map(|(_, b)| b.iter().map(RecordBatch::num_rows))
+            .sum();
+        assert_eq!(pending, n as usize + 2, "the snapshot holds every row");
+        let batches = parts.into_batches().unwrap();
+        let keys: Vec<(String, NaiveDate, usize)> = batches
+            .iter()
+            .map(|(k, b)| (k.tenant.clone(), k.date, rows_of(b).len()))
+            .collect();
+        assert_eq!(keys.len(), 3, "{keys:?}");
+        let city_first = batches
+            .iter()
+            .find(|(k, b)| k.tenant == "city" && rows_of(b).len() == n as usize)
+            .unwrap();
+        assert_eq!(
+            city_first.1.len(),
+            3,
+            "two whole chunks and the tail, not re-copied"
+        );
+        assert!(rows_of(&city_first.1).is_sorted_by_key(|(t, _)| *t));
+    }
 }

@@ -88,8 +88,11 @@ impl Lake {
                 continue;
             }
             let batch = merged(self, &files)?;
-            let (tmp, path, sha256, bytes) =
-                lake::write_file(&self.partition_dir(&partition), partition.table, &batch)?;
+            let (tmp, path, sha256, bytes) = lake::write_file(
+                &self.partition_dir(&partition),
+                partition.table,
+                std::slice::from_ref(&batch),
+            )?;
             let new = CommittedFile {
                 table: partition.table,
                 path,

@@ -133,9 +133,9 @@ struct Committer<'l> {
 }
 
 impl Committer<'_> {
-    fn push(&mut self, rows: Vec<Row>, checkpoint: Option<Checkpoint>) {
+    fn push(&mut self, rows: Vec<Row>, checkpoint: Option<Checkpoint>) -> Result<(), IngestError> {
         for row in rows {
-            self.pending.push(&self.tenant, row);
+            self.pending.push(&self.tenant, row)?;
         }
         if let Some(checkpoint) = checkpoint {
             // Known at once, so the same file named twice in one run is
@@ -144,6 +144,7 @@ impl Committer<'_> {
             self.pending_inputs
                 .insert((checkpoint.dev, checkpoint.ino), checkpoint);
         }
+        Ok(())
     }
 
     fn due(&self) -> bool {
@@ -308,7 +309,7 @@ impl<'l> Importer<'l> {
             .read_tracked(Some(&tracked), reader, start, resume)
             .map_err(|e| e.reading(path))?;
         self.committer
-            .push(Vec::new(), Some(identity.at(&input.path, end, true)));
+            .push(Vec::new(), Some(identity.at(&input.path, end, true)))?;
         Ok(FileImport {
             stats,
             resumed_from: resume,
@@ -334,7 +335,7 @@ impl<'l> Importer<'l> {
         while let Some(line) = lines.next_line()? {
             if line.bytes.first() == Some(&b'#') {
                 self.router
-                    .route(&line, &ctx, "replay", Utc::now(), &mut scratch);
+                    .route(line.as_ref(), &ctx, "replay", Utc::now(), &mut scratch);
                 scratch.clear();
             }
         }
@@ -396,7 +397,7 @@ impl<'l> Importer<'l> {
                     (Some(t), Some(at)) => Some(t.identity.at(t.path, base + at, false)),
                     _ => None,
                 };
-                committer.push(chunk.rows, checkpoint);
+                committer.push(chunk.rows, checkpoint)?;
                 if let (Some(t), Some(report)) = (input, progress.as_mut()) {
                     report(Progress {
                         path: t.path,

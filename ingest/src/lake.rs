@@ -115,15 +115,15 @@ impl Lake {
         let written = partitions
             .into_batches()?
             .into_iter()
-            .map(|(key, batch)| {
+            .map(|(key, batches)| {
                 let dir = self.partition_dir(&key);
-                let (tmp, path, sha256, bytes) = write_file(&dir, key.table, &batch)?;
+                let (tmp, path, sha256, bytes) = write_file(&dir, key.table, &batches)?;
                 Ok((
                     tmp,
                     CommittedFile {
                         table: key.table,
                         path,
-                        rows: batch.num_rows(),
+                        rows: batches.iter().map(RecordBatch::num_rows).sum(),
                         bytes,
                         sha256,
                     },
@@ -395,7 +395,7 @@ pub fn writer_properties(blooms: &[&str]) -> WriterProperties {
 pub(crate) fn write_file(
     dir: &Path,
     table: Table,
-    batch: &RecordBatch,
+    batches: &[RecordBatch],
 ) -> Result<(PathBuf, PathBuf, String, u64), IngestError> {
     let write_err = |path: &Path| {
         let path = path.to_path_buf();
@@ -412,11 +412,15 @@ pub(crate) fn write_file(
     };
     let mut writer = ArrowWriter::try_new(
         HashingWriter::new(file),
-        batch.schema(),
+        batches
+            .first()
+            .map_or_else(|| table.file_schema(), RecordBatch::schema),
         Some(writer_properties(bloom_columns(table))),
     )
     .map_err(parquet_err)?;
-    writer.write(batch).map_err(parquet_err)?;
+    for batch in batches {
+        writer.write(batch).map_err(parquet_err)?;
+    }
     let (file, sha256, bytes) = writer.into_inner().map_err(parquet_err)?.finish();
     file.sync_all().map_err(write_err(&tmp))?;
     Ok((tmp, path, sha256, bytes))

@@ -15,6 +15,25 @@ pub struct Line {
     pub truncated_from: Option<usize>,
 }
 
+impl Line {
+    /// The line, borrowed.
+    pub fn as_ref(&self) -> LineRef<'_> {
+        LineRef {
+            number: self.number,
+            bytes: &self.bytes,
+            truncated_from: self.truncated_from,
+        }
+    }
+}
+
+/// A [`Line`] whose bytes are borrowed (a WAL record's, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRef<'a> {
+    pub number: u64,
+    pub bytes: &'a [u8],
+    pub truncated_from: Option<usize>,
+}
+
 /// Reads lines of at most `max_bytes` from a buffered reader.
 pub struct BoundedLines<R> {
     reader: R,

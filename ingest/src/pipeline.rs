@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 
 use crate::batch::Row;
 use crate::import::{load_mail_state, save_mail_state};
-use crate::lines::Line;
+use crate::lines::LineRef;
 use crate::route::Router;
 use crate::sources::{Listener, Sources};
 use crate::wal::{Entry, Lsn, Wal, WalError};
@@ -366,24 +366,29 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), Ing
         reference: entry.received_at,
         offset: router.options().offset,
     };
-    let line = Line {
+    let line = LineRef {
         number: lsn,
-        bytes: entry.bytes.clone(),
+        bytes: &entry.bytes,
         truncated_from: entry.truncated_from.map(|n| n as usize),
     };
     let mut rows: Vec<Row> = Vec::with_capacity(2);
     let format = entry.format.unwrap_or(router.options().format);
     router.route_as(
         format,
-        &line,
+        line,
         &ctx,
         &entry.source,
         entry.received_at,
         &mut rows,
     );
-    let tenant = router.options().tenant.clone();
-    let source = stats.entry(entry.source.clone()).or_default();
-    source.tenant.clone_from(&tenant);
+    let tenant = &router.options().tenant;
+    let source = match stats.get_mut(&entry.source) {
+        Some(source) => source,
+        None => stats.entry(entry.source.clone()).or_default(),
+    };
+    if source.tenant != *tenant {
+        source.tenant.clone_from(tenant);
+    }
     source.received += 1;
     source.bytes += entry.bytes.len() as u64;
     source.last_seen = source.last_seen.max(Some(entry.received_at));
@@ -397,7 +402,7 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), Ing
         if let Some(n) = counts.get_mut(row.table().index()) {
             *n += 1;
         }
-        partitions.push(&tenant, row);
+        partitions.push(tenant, row)?;
     }
     pending.last_lsn = Some(lsn);
     pending.since.get_or_insert_with(Instant::now);

@@ -161,7 +161,7 @@ pub fn read_input_at(
     let mut lines = BoundedLines::new(reader, router.options().max_line_bytes);
     while let Some(line) = lines.next_line().map_err(ImportReadError::Io)? {
         stats.lines += 1;
-        match router.route(&line, &ctx, source, Utc::now(), &mut rows) {
+        match router.route(line.as_ref(), &ctx, source, Utc::now(), &mut rows) {
             Routed::Empty => stats.empty += 1,
             Routed::Directive => stats.directives += 1,
             Routed::Rows => {}

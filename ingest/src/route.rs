@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::batch::{Body, Core, Row};
 use crate::decode::decode;
 use crate::format::InputState;
-use crate::lines::Line;
+use crate::lines::LineRef;
 use crate::{Format, ImportOptions};
 
 /// What became of one line.
@@ -63,7 +63,7 @@ impl Router {
     /// `unparsed` row with the reason.
     pub fn route(
         &mut self,
-        line: &Line,
+        line: LineRef<'_>,
         ctx: &ParseContext,
         source: &str,
         received_at: DateTime<Utc>,
@@ -77,13 +77,13 @@ impl Router {
     pub fn route_as(
         &mut self,
         format: Format,
-        line: &Line,
+        line: LineRef<'_>,
         ctx: &ParseContext,
         source: &str,
         received_at: DateTime<Utc>,
         out: &mut Vec<Row>,
     ) -> Routed {
-        let text = match decode(&line.bytes, self.options.charset) {
+        let text = match decode(line.bytes, self.options.charset) {
             Ok(text) => text,
             Err(bad) => {
                 out.push(self.unparsed(bad.reason, bad.lossy, source, received_at));

@@ -326,21 +326,28 @@ fn encode(lsn: Lsn, entry: &Entry, buf: &mut Vec<u8>) -> Result<(), WalError> {
     let source_len = u16::try_from(source.len()).map_err(|_| WalError::TooLarge(source.len()))?;
     let bytes_len =
         u32::try_from(entry.bytes.len()).map_err(|_| WalError::TooLarge(entry.bytes.len()))?;
-    let mut payload = Vec::with_capacity(31 + source.len() + entry.bytes.len());
-    payload.extend_from_slice(&lsn.to_le_bytes());
-    payload.extend_from_slice(&entry.received_at.timestamp_micros().to_le_bytes());
-    payload.extend_from_slice(&entry.truncated_from.unwrap_or(0).to_le_bytes());
-    payload.push(entry.format.map_or(0, |f| f.code()));
-    payload.extend_from_slice(&source_len.to_le_bytes());
-    payload.extend_from_slice(source);
-    payload.extend_from_slice(&bytes_len.to_le_bytes());
-    payload.extend_from_slice(&entry.bytes);
-    if payload.len() > MAX_PAYLOAD {
-        return Err(WalError::TooLarge(payload.len()));
+    // Length and checksum first, filled in once the payload is written
+    // in place after them.
+    let start = buf.len();
+    buf.extend_from_slice(&[0; 8]);
+    buf.extend_from_slice(&lsn.to_le_bytes());
+    buf.extend_from_slice(&entry.received_at.timestamp_micros().to_le_bytes());
+    buf.extend_from_slice(&entry.truncated_from.unwrap_or(0).to_le_bytes());
+    buf.push(entry.format.map_or(0, |f| f.code()));
+    buf.extend_from_slice(&source_len.to_le_bytes());
+    buf.extend_from_slice(source);
+    buf.extend_from_slice(&bytes_len.to_le_bytes());
+    buf.extend_from_slice(&entry.bytes);
+    let payload_len = buf.len() - start - 8;
+    if payload_len > MAX_PAYLOAD {
+        buf.truncate(start);
+        return Err(WalError::TooLarge(payload_len));
     }
-    buf.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    buf.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    buf.extend_from_slice(&payload);
+    let crc = crc32fast::hash(buf.get(start + 8..).unwrap_or_default());
+    if let Some(header) = buf.get_mut(start..start + 8) {
+        header[..4].copy_from_slice(&(payload_len as u32).to_le_bytes());
+        header[4..].copy_from_slice(&crc.to_le_bytes());
+    }
     Ok(())
 }
 

@@ -60,10 +60,12 @@ pub(crate) async fn connection(
         };
         counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
         let mut entries = Vec::new();
+        // Every frame of one read arrived at the same time.
+        let received_at = Utc::now();
         if n == 0 {
             let last = decoder.finish();
             if let Ok(Some(frame)) = &last {
-                entries.push(entry(&source, frame.clone()));
+                entries.push(entry(&source, received_at, frame.clone()));
             }
             accept(pipeline, counters, entries, Refusal::Retried).await?;
             return last.map(|_| ()).map_err(|e| e.to_string());
@@ -71,7 +73,7 @@ pub(crate) async fn connection(
         decoder.feed(buf.get(..n).unwrap_or_default());
         let outcome = loop {
             match decoder.next_frame() {
-                Ok(Some(frame)) => entries.push(entry(&source, frame)),
+                Ok(Some(frame)) => entries.push(entry(&source, received_at, frame)),
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(e.to_string()),
             }
@@ -82,9 +84,9 @@ pub(crate) async fn connection(
     }
 }
 
-fn entry(source: &str, frame: Frame) -> Entry {
+fn entry(source: &str, received_at: chrono::DateTime<Utc>, frame: Frame) -> Entry {
     Entry {
-        received_at: Utc::now(),
+        received_at,
         source: source.to_owned(),
         bytes: frame.bytes,
         truncated_from: frame.truncated_from.map(|n| n as u64),
