@@ -81,6 +81,10 @@ pub struct PartitionKey {
     pub date: NaiveDate,
 }
 
+/// Rows not yet committed, by partition, as Arrow batches in the table's
+/// file schema (unsorted): what queries add to the lake's files.
+pub type Unflushed = Vec<(PartitionKey, Vec<RecordBatch>)>;
+
 /// Rows per Arrow chunk of a pending partition. Rows are held as Rust
 /// values only until a chunk fills; then they become Arrow columns, which
 /// take about a third of the memory (no per-string allocation).
@@ -153,7 +157,7 @@ impl Partitions {
 
     /// The pending rows of every partition as they are, unsorted (for
     /// queries over rows not yet committed).
-    pub fn snapshot(&self) -> Result<Vec<(PartitionKey, Vec<RecordBatch>)>, IngestError> {
+    pub fn snapshot(&self) -> Result<Unflushed, IngestError> {
         self.parts
             .iter()
             .flat_map(|((table, date), tenants)| {

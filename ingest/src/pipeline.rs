@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use bannin_parsers::ParseContext;
 use chrono::{DateTime, Utc};
 
-use crate::batch::Row;
+use crate::batch::{Row, Unflushed};
 use crate::import::{load_mail_state, save_mail_state};
 use crate::lines::LineRef;
 use crate::route::Router;
@@ -84,6 +84,21 @@ struct Pending {
     broken: Option<String>,
 }
 
+impl Pending {
+    fn new(sources: Sources, stats: BTreeMap<String, SourceStats>) -> Self {
+        Self {
+            sources,
+            routers: HashMap::new(),
+            partitions: Partitions::default(),
+            last_lsn: None,
+            since: None,
+            rows: [0; Table::ALL.len()],
+            stats,
+            broken: None,
+        }
+    }
+}
+
 /// Commits that failed in a row, and when to try again: a full disk is
 /// retried every second at first, then less often, up to every 16 s.
 #[derive(Debug, Default)]
@@ -100,6 +115,9 @@ pub struct Pipeline {
     pending: Mutex<Pending>,
     /// Held for a whole commit: commits happen in LSN order.
     committing: Mutex<()>,
+    /// The rows of the commit in progress (or failed, until repaired),
+    /// still shown to queries.
+    in_flight: Mutex<Unflushed>,
     failures: Mutex<Failures>,
     flush_rows: usize,
 }
@@ -132,6 +150,7 @@ impl Pipeline {
             stats_file,
             pending: Mutex::new(pending),
             committing: Mutex::new(()),
+            in_flight: Mutex::new(Vec::new()),
             failures: Mutex::new(Failures::default()),
             flush_rows: flush_rows.max(1),
         };
@@ -157,6 +176,8 @@ impl Pipeline {
             let sources = pending.sources.clone();
             let (rebuilt, replayed) = rebuild(sources, &self.stats_file, entries, committed)?;
             *pending = rebuilt;
+            // The failed commit's rows are pending again.
+            self.lock_in_flight().clear();
             tracing::info!(replayed, "retrying the commit that failed");
         }
         self.flush()
@@ -217,11 +238,10 @@ impl Pipeline {
         let (partitions, last_lsn, stats) = {
             let mut pending = self.lock_pending();
             pending.since = None;
-            (
-                std::mem::take(&mut pending.partitions),
-                pending.last_lsn,
-                pending.stats.clone(),
-            )
+            let partitions = std::mem::take(&mut pending.partitions);
+            // Queries go on seeing these rows while they are written.
+            *self.lock_in_flight() = partitions.snapshot()?;
+            (partitions, pending.last_lsn, pending.stats.clone())
         };
         let Some(last_lsn) = last_lsn else {
             return Ok(());
@@ -242,6 +262,7 @@ impl Pipeline {
             self.lock_pending().broken = Some(why);
             return Err(e);
         }
+        self.lock_in_flight().clear();
         if std::mem::take(&mut *self.lock_failures()).count > 0 {
             tracing::info!("the lake can be written again; records are accepted");
         }
@@ -256,6 +277,15 @@ impl Pipeline {
             },
         )?;
         Ok(self.wal.trim(last_lsn)?)
+    }
+
+    /// The rows accepted and not yet in the lake's files: pending, and
+    /// those of a commit in progress.
+    pub fn unflushed(&self) -> Result<Unflushed, IngestError> {
+        let pending = self.lock_pending();
+        let mut rows = pending.partitions.snapshot()?;
+        rows.extend(self.lock_in_flight().iter().cloned());
+        Ok(rows)
     }
 
     /// The source name of a record from `peer` on `listener`.
@@ -291,6 +321,12 @@ impl Pipeline {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn lock_in_flight(&self) -> MutexGuard<'_, Unflushed> {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn lock_committing(&self) -> MutexGuard<'_, ()> {
         self.committing
             .lock()
@@ -304,6 +340,28 @@ impl Pipeline {
     }
 }
 
+/// The rows accepted into the WAL in `wal_dir` and not yet in `lake`, for
+/// a reader beside a running server (`bannin sql`): the WAL records after
+/// the last committed LSN, routed as the server routes them. Nothing is
+/// changed; a record still being written is left out.
+pub fn unflushed_in_wal(
+    lake: &Lake,
+    wal_dir: &Path,
+    sources: Sources,
+) -> Result<Unflushed, IngestError> {
+    let committed = crate::manifest::entries(lake.root())?
+        .iter()
+        .filter_map(|e| e.wal_lsn)
+        .max()
+        .unwrap_or(0);
+    let entries = Wal::peek_after(wal_dir, committed)?;
+    let mut pending = Pending::new(sources, BTreeMap::new());
+    for (lsn, entry) in entries {
+        route_entry(&mut pending, lsn, &entry)?;
+    }
+    pending.partitions.snapshot()
+}
+
 /// What is pending after a restart or a failed commit: the saved counters,
 /// and the WAL records after them routed again — rows kept only for the
 /// records after `committed` (returned: how many).
@@ -314,16 +372,7 @@ fn rebuild(
     committed: Option<Lsn>,
 ) -> Result<(Pending, u64), IngestError> {
     let saved = load_stats(stats_file)?;
-    let mut pending = Pending {
-        sources,
-        routers: HashMap::new(),
-        partitions: Partitions::default(),
-        last_lsn: None,
-        since: None,
-        rows: [0; Table::ALL.len()],
-        stats: saved.sources,
-        broken: None,
-    };
+    let mut pending = Pending::new(sources, saved.sources);
     let mut replayed = 0;
     for (lsn, entry) in entries {
         if saved.lsn.is_some_and(|s| lsn <= s) {

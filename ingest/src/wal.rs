@@ -16,7 +16,7 @@
 //! hold nothing newer.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -114,7 +114,8 @@ impl Wal {
         let last = segments.len().saturating_sub(1);
         for (i, (first, path)) in segments.iter().enumerate() {
             next_lsn = next_lsn.max(*first);
-            let read = read_segment(path, i == last)?;
+            let tail = if i == last { Tail::Cut } else { Tail::Corrupt };
+            let read = read_segment(path, tail)?;
             for (lsn, entry) in read {
                 next_lsn = next_lsn.max(lsn + 1);
                 entries.push((lsn, entry));
@@ -143,6 +144,36 @@ impl Wal {
             durable: Condvar::new(),
         };
         Ok((wal, entries))
+    }
+
+    /// Reads, without changing anything, the entries after `lsn` in the
+    /// log in `dir` while another process may be writing it: a segment
+    /// trimmed meanwhile is skipped, and the newest record, if still being
+    /// written, is left out. For readers beside a running server.
+    pub fn peek_after(dir: &Path, lsn: Lsn) -> Result<Vec<(Lsn, Entry)>, WalError> {
+        let segments = match segments(dir) {
+            Ok(segments) => segments,
+            Err(WalError::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e),
+        };
+        let mut entries = Vec::new();
+        for (i, (_, path)) in segments.iter().enumerate() {
+            let next_first = segments.get(i + 1).map(|(first, _)| *first);
+            if next_first.is_some_and(|next| next <= lsn + 1) {
+                continue;
+            }
+            let read = match read_segment(path, Tail::Leave) {
+                Ok(read) => read,
+                Err(WalError::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            entries.extend(read.into_iter().filter(|(l, _)| *l > lsn));
+        }
+        Ok(entries)
     }
 
     /// Appends entries and returns the LSN of the last once all are
@@ -255,7 +286,8 @@ impl Wal {
         let last = segments.len().saturating_sub(1);
         let mut out = Vec::new();
         for (i, (_, path)) in segments.iter().enumerate() {
-            let read = read_segment(path, i == last)?;
+            let tail = if i == last { Tail::Cut } else { Tail::Corrupt };
+            let read = read_segment(path, tail)?;
             out.extend(read.into_iter().filter(|(l, _)| *l > lsn));
         }
         Ok(out)
@@ -351,8 +383,19 @@ fn encode(lsn: Lsn, entry: &Entry, buf: &mut Vec<u8>) -> Result<(), WalError> {
     Ok(())
 }
 
-/// Reads one segment. A damaged tail of the newest segment is cut off.
-fn read_segment(path: &Path, newest: bool) -> Result<Vec<(Lsn, Entry)>, WalError> {
+/// What a damaged record at the end of a segment means.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    /// The newest segment on open: an unacknowledged torn write, cut off.
+    Cut,
+    /// Read beside a writer: a record still being written, left alone.
+    Leave,
+    /// An older segment: damage.
+    Corrupt,
+}
+
+/// Reads one segment; a damaged tail is handled as `tail` says.
+fn read_segment(path: &Path, tail: Tail) -> Result<Vec<(Lsn, Entry)>, WalError> {
     let io = |source| WalError::Io {
         path: path.to_path_buf(),
         source,
@@ -369,7 +412,8 @@ fn read_segment(path: &Path, newest: bool) -> Result<Vec<(Lsn, Entry)>, WalError
                 entries.push((lsn, entry));
                 offset += used;
             }
-            Err(why) if newest => {
+            Err(_) if tail == Tail::Leave => break,
+            Err(why) if tail == Tail::Cut => {
                 tracing::warn!(
                     path = %path.display(), offset, why,
                     "cutting off an unacknowledged torn write at the end of the WAL"

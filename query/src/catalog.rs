@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use bannin_ingest::lake::FILE_EXTENSION;
 use bannin_ingest::table::PARTITION_COLUMNS;
-use bannin_ingest::{Lake, Table};
+use bannin_ingest::{Lake, Table, Unflushed};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
@@ -15,6 +15,7 @@ use datafusion::datasource::listing::{
 use datafusion::prelude::SessionContext;
 
 use crate::QueryError;
+use crate::unflushed::with_unflushed;
 
 /// The schema analysts see: file columns, then `tenant` and `date`.
 pub fn table_schema(table: Table) -> SchemaRef {
@@ -31,8 +32,17 @@ pub fn table_schema(table: Table) -> SchemaRef {
 /// Registers every table of the lake. A table with no files yet is
 /// registered empty, so queries over it return no rows instead of failing.
 pub fn register_lake(ctx: &SessionContext, lake: &Lake) -> Result<(), QueryError> {
+    register_lake_with(ctx, lake, &Unflushed::new())
+}
+
+/// As [`register_lake`], each table also showing its `unflushed` rows.
+pub fn register_lake_with(
+    ctx: &SessionContext,
+    lake: &Lake,
+    unflushed: &Unflushed,
+) -> Result<(), QueryError> {
     for table in Table::ALL {
-        let provider = provider(lake, table)?;
+        let provider = with_unflushed(provider(lake, table)?, table, unflushed)?;
         ctx.register_table(table.name(), provider)?;
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! The read-only SQL session over a lake.
 
-use bannin_ingest::Lake;
+use bannin_ingest::{Lake, Unflushed};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::execution::context::SQLOptions;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -14,13 +14,19 @@ pub struct QuerySession {
 }
 
 impl QuerySession {
-    /// Opens a session over the lake as it is now.
+    /// Opens a session over the lake's files as they are now.
     pub fn open(lake: &Lake) -> Result<Self, QueryError> {
+        Self::open_with(lake, &Unflushed::new())
+    }
+
+    /// Opens a session over the lake's files and the rows accepted but
+    /// not yet in them (from the running pipeline or the WAL).
+    pub fn open_with(lake: &Lake, unflushed: &Unflushed) -> Result<Self, QueryError> {
         let config = SessionConfig::new()
             .with_information_schema(true)
             .set_str("datafusion.execution.time_zone", "UTC");
         let ctx = SessionContext::new_with_config(config);
-        catalog::register_lake(&ctx, lake)?;
+        catalog::register_lake_with(&ctx, lake, unflushed)?;
         Ok(Self { ctx })
     }
 
