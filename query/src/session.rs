@@ -5,7 +5,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::execution::context::SQLOptions;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::{QueryError, catalog};
+use crate::{BusinessCalendar, QueryError, catalog, udf};
 
 /// A DataFusion session with the lake's tables registered. Only queries
 /// run: DDL, DML (INSERT, COPY …) and statements (SET …) are refused.
@@ -14,13 +14,20 @@ pub struct QuerySession {
 }
 
 impl QuerySession {
-    /// Opens a session over the lake as it is now.
+    /// Opens a session over the lake as it is now, with the default
+    /// business calendar (08:30–17:15 JST, national holidays, 12/29–1/3).
     pub fn open(lake: &Lake) -> Result<Self, QueryError> {
+        Self::open_with(lake, &BusinessCalendar::default())
+    }
+
+    /// Opens a session whose `is_business_hours` follows `calendar`.
+    pub fn open_with(lake: &Lake, calendar: &BusinessCalendar) -> Result<Self, QueryError> {
         let config = SessionConfig::new()
             .with_information_schema(true)
             .set_str("datafusion.execution.time_zone", "UTC");
         let ctx = SessionContext::new_with_config(config);
         catalog::register_lake(&ctx, lake)?;
+        udf::register_all(&ctx, calendar);
         Ok(Self { ctx })
     }
 
