@@ -20,7 +20,8 @@ use datafusion::logical_expr::{
 };
 use ipnet::IpNet;
 
-use super::columnar::{for_each_str, single, unary};
+use super::columnar::{for_each_str, unary};
+use super::unary::Unary;
 
 /// Parses an address as found in a log field; see the module docs.
 pub fn parse_ip(text: &str) -> Option<IpAddr> {
@@ -152,42 +153,12 @@ impl ScalarUDFImpl for CidrContains {
 }
 
 /// `is_private_ip(ip) -> boolean`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct IsPrivateIp {
-    signature: Signature,
-}
-
-impl IsPrivateIp {
-    pub(crate) fn new() -> Self {
-        Self {
-            signature: Signature::string(1, Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for IsPrivateIp {
-    fn name(&self) -> &str {
-        "is_private_ip"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Boolean)
-    }
-
-    fn is_strict(&self) -> bool {
-        true
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arg = single(&args.args, "is_private_ip")?;
-        unary(&arg, |ips| {
-            booleans(ips, "is_private_ip", |ip| parse_ip(ip).map(is_private))
-        })
-    }
+pub(crate) fn is_private_ip() -> Unary {
+    Unary::text(
+        "is_private_ip",
+        |_| Ok(DataType::Boolean),
+        |ips| booleans(ips, "is_private_ip", |ip| parse_ip(ip).map(is_private)),
+    )
 }
 
 /// A boolean column from a text column: NULL in gives NULL out, otherwise

@@ -25,13 +25,10 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::Result;
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
-};
 
 use super::cidr::parse_ip;
-use super::columnar::{for_each_str, single, unary};
+use super::columnar::for_each_str;
+use super::unary::Unary;
 
 /// LG.JP organisation labels.
 const LG_ORGANISATIONS: [&str; 4] = ["pref", "city", "town", "vill"];
@@ -110,47 +107,19 @@ fn last_labels(host: &str, count: usize) -> Option<&str> {
 }
 
 /// `registrable_domain(host) -> text`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct RegistrableDomain {
-    signature: Signature,
-}
-
-impl RegistrableDomain {
-    pub(crate) fn new() -> Self {
-        Self {
-            signature: Signature::string(1, Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for RegistrableDomain {
-    fn name(&self) -> &str {
-        "registrable_domain"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
-    }
-
-    fn is_strict(&self) -> bool {
-        true
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arg = single(&args.args, "registrable_domain")?;
-        unary(&arg, |hosts| {
+pub(crate) fn function() -> Unary {
+    Unary::text(
+        "registrable_domain",
+        |_| Ok(DataType::Utf8),
+        |hosts| {
             let mut out = StringBuilder::with_capacity(hosts.len(), hosts.len() * 16);
             let mut scratch = String::new();
             for_each_str(hosts, "registrable_domain", |host| {
                 out.append_option(host.and_then(|host| registrable_domain(host, &mut scratch)));
             })?;
             Ok(Arc::new(out.finish()) as ArrayRef)
-        })
-    }
+        },
+    )
 }
 
 #[cfg(test)]

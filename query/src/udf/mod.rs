@@ -10,7 +10,8 @@
 //!
 //! Every function returns NULL for a NULL argument and for a value it
 //! cannot read (an unparsable address, a non-host), never panics, and
-//! works on whole Arrow columns; [`columnar`] holds the shared plumbing.
+//! works on whole Arrow columns; `columnar` holds the shared plumbing and
+//! `unary` the shape of the one-argument functions.
 
 pub mod business_hours;
 pub mod calendar;
@@ -20,6 +21,7 @@ pub mod domain;
 pub mod holidays;
 pub mod jst;
 pub mod time_bucket;
+mod unary;
 
 use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::SessionContext;
@@ -31,10 +33,10 @@ pub use holidays::holiday_name;
 /// follows `calendar`.
 pub fn register_all(ctx: &SessionContext, calendar: &BusinessCalendar) {
     ctx.register_udf(ScalarUDF::from(cidr::CidrContains::new()));
-    ctx.register_udf(ScalarUDF::from(cidr::IsPrivateIp::new()));
-    ctx.register_udf(ScalarUDF::from(domain::RegistrableDomain::new()));
-    ctx.register_udf(ScalarUDF::from(jst::ToJst::new()));
-    ctx.register_udf(ScalarUDF::from(jst::JstDate::new()));
+    ctx.register_udf(ScalarUDF::from(cidr::is_private_ip()));
+    ctx.register_udf(ScalarUDF::from(domain::function()));
+    ctx.register_udf(ScalarUDF::from(jst::to_jst()));
+    ctx.register_udf(ScalarUDF::from(jst::jst_date()));
     ctx.register_udf(ScalarUDF::from(time_bucket::TimeBucket::new()));
     ctx.register_udf(ScalarUDF::from(business_hours::IsBusinessHours::new(
         calendar.clone(),
