@@ -4,18 +4,22 @@
 //! in a DataFusion session; [`session`] is the read-only entry point
 //! analysts, rules and the API share; [`output`] renders results as a
 //! table, CSV or NDJSON, and [`rows`] turns them into JSON objects;
-//! [`unflushed`] adds the rows accepted but not yet in the lake's files.
+//! [`unflushed`] adds the rows accepted but not yet in the lake's files;
+//! [`udf`] adds the SQL functions analysts need (CIDR match, registrable
+//! domain, JST time, business hours over a [`BusinessCalendar`]).
 
 pub mod catalog;
 pub mod error;
 pub mod output;
 pub mod rows;
 pub mod session;
+pub mod udf;
 pub mod unflushed;
 
 pub use error::QueryError;
 pub use output::OutputFormat;
-pub use session::QuerySession;
+pub use session::{QuerySession, SessionOptions};
+pub use udf::BusinessCalendar;
 
 /// Arrow as DataFusion uses it, for callers that handle result batches.
 pub use datafusion::arrow;

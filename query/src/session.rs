@@ -5,7 +5,18 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::execution::context::SQLOptions;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::{QueryError, catalog};
+use crate::{BusinessCalendar, QueryError, catalog, udf};
+
+/// What a session shows, and how. The default: the lake's files only,
+/// the default business calendar.
+#[derive(Debug, Default, Clone)]
+pub struct SessionOptions {
+    /// Rows accepted but not yet in the lake's files (from the running
+    /// pipeline or the WAL), shown in their tables.
+    pub unflushed: Unflushed,
+    /// What `is_business_hours` counts as working time.
+    pub calendar: BusinessCalendar,
+}
 
 /// A DataFusion session with the lake's tables registered. Only queries
 /// run: DDL, DML (INSERT, COPY …) and statements (SET …) are refused.
@@ -14,19 +25,20 @@ pub struct QuerySession {
 }
 
 impl QuerySession {
-    /// Opens a session over the lake's files as they are now.
+    /// Opens a session over the lake's files as they are now, with the
+    /// default options.
     pub fn open(lake: &Lake) -> Result<Self, QueryError> {
-        Self::open_with(lake, &Unflushed::new())
+        Self::open_with(lake, &SessionOptions::default())
     }
 
-    /// Opens a session over the lake's files and the rows accepted but
-    /// not yet in them (from the running pipeline or the WAL).
-    pub fn open_with(lake: &Lake, unflushed: &Unflushed) -> Result<Self, QueryError> {
+    /// Opens a session over the lake with `options`.
+    pub fn open_with(lake: &Lake, options: &SessionOptions) -> Result<Self, QueryError> {
         let config = SessionConfig::new()
             .with_information_schema(true)
             .set_str("datafusion.execution.time_zone", "UTC");
         let ctx = SessionContext::new_with_config(config);
-        catalog::register_lake_with(&ctx, lake, unflushed)?;
+        catalog::register_lake_with(&ctx, lake, &options.unflushed)?;
+        udf::register_all(&ctx, &options.calendar);
         Ok(Self { ctx })
     }
 

@@ -5,8 +5,8 @@ use bannin_ingest::pipeline::{Pipeline, unflushed_in_wal};
 use bannin_ingest::sources::Sources;
 use bannin_ingest::wal::Entry;
 use bannin_ingest::{Format, ImportOptions, Lake};
-use bannin_query::QuerySession;
 use bannin_query::rows::to_json_rows;
+use bannin_query::{QuerySession, SessionOptions};
 use chrono::Utc;
 
 fn entry(i: usize, host: &str) -> Entry {
@@ -21,6 +21,17 @@ fn entry(i: usize, host: &str) -> Entry {
 
 fn sources() -> Sources {
     Sources::new(Vec::new(), ImportOptions::new(Format::Auto, "sakuragaoka"))
+}
+
+fn live_session(
+    lake: &Lake,
+    unflushed: bannin_ingest::Unflushed,
+) -> Result<QuerySession, bannin_query::QueryError> {
+    let options = SessionOptions {
+        unflushed,
+        ..SessionOptions::default()
+    };
+    QuerySession::open_with(lake, &options)
 }
 
 async fn count(session: &QuerySession, sql: &str) -> i64 {
@@ -47,7 +58,7 @@ async fn accepted_rows_are_seen_before_and_after_their_commit_exactly_once() {
     let files_only = QuerySession::open(&lake).unwrap();
     assert_eq!(count(&files_only, all).await, 5000);
     // The server's session sees the pending rows too, filters applied.
-    let live = QuerySession::open_with(&lake, &pipeline.unflushed().unwrap()).unwrap();
+    let live = live_session(&lake, pipeline.unflushed().unwrap()).unwrap();
     assert_eq!(count(&live, all).await, 9100);
     assert_eq!(count(&live, by_host).await, 4100);
     let limited = live
@@ -57,16 +68,16 @@ async fn accepted_rows_are_seen_before_and_after_their_commit_exactly_once() {
     assert_eq!(limited.iter().map(|b| b.num_rows()).sum::<usize>(), 3);
     // A reader beside the server (`bannin sql`) finds them in the WAL.
     let from_wal = unflushed_in_wal(&lake, &wal, sources()).unwrap();
-    let beside = QuerySession::open_with(&lake, &from_wal).unwrap();
+    let beside = live_session(&lake, from_wal).unwrap();
     assert_eq!(count(&beside, all).await, 9100);
     assert_eq!(count(&beside, by_host).await, 4100);
 
     // Once committed, they come from the files, once.
     pipeline.flush().unwrap();
-    let live = QuerySession::open_with(&lake, &pipeline.unflushed().unwrap()).unwrap();
+    let live = live_session(&lake, pipeline.unflushed().unwrap()).unwrap();
     assert_eq!(count(&live, all).await, 9100);
     let from_wal = unflushed_in_wal(&lake, &wal, sources()).unwrap();
     assert!(from_wal.is_empty(), "nothing after the committed LSN");
-    let beside = QuerySession::open_with(&lake, &from_wal).unwrap();
+    let beside = live_session(&lake, from_wal).unwrap();
     assert_eq!(count(&beside, all).await, 9100);
 }
