@@ -4,10 +4,13 @@
 //! in a DataFusion session; [`session`] is the read-only entry point
 //! analysts, rules and the API share; [`output`] renders results as a
 //! table, CSV or NDJSON, and [`rows`] turns them into JSON objects.
+//! [`registers`] loads the municipality's registers (台帳) from CSV files
+//! and registers them as tables.
 
 pub mod catalog;
 pub mod error;
 pub mod output;
+pub mod registers;
 pub mod rows;
 pub mod session;
 

@@ -5,6 +5,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::execution::context::SQLOptions;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
+use crate::registers::{self, Registers};
 use crate::{QueryError, catalog};
 
 /// A DataFusion session with the lake's tables registered. Only queries
@@ -22,6 +23,12 @@ impl QuerySession {
         let ctx = SessionContext::new_with_config(config);
         catalog::register_lake(&ctx, lake)?;
         Ok(Self { ctx })
+    }
+
+    /// Adds the municipality's registers as tables (see [`registers`]).
+    pub fn with_registers(self, registers: &Registers) -> Result<Self, QueryError> {
+        registers::register(&self.ctx, registers)?;
+        Ok(self)
     }
 
     /// Runs one read-only query and collects its result.
