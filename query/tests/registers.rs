@@ -262,7 +262,7 @@ async fn a_missing_register_is_an_empty_table() {
 #[test]
 fn japanese_headers_bom_and_shift_jis_are_read() {
     let text = "サービス名,ドメイン,部署,有効期限,約款\n\
-                Chatwork,WWW.Chatwork.com.;*.chatwork.jp,総務課、企画課,2026/3/31,○\n";
+                Chatwork,WWW.Chatwork.com.;*.chatwork.jp;www.chatwork.com,総務課、企画課,2026/3/31,○\n";
     let mut with_bom = b"\xEF\xBB\xBF".to_vec();
     with_bom.extend_from_slice(text.as_bytes());
     let (shift_jis, _, errors) = encoding_rs::SHIFT_JIS.encode(text);

@@ -115,7 +115,9 @@ pub(crate) fn parse(file: &CsvFile) -> Result<Vec<ApprovedService>, RegisterErro
                 tenant_label(tenant.as_deref())
             ),
         )?;
-        let domains = row.list("domains", value::domain)?;
+        let mut domains = row.list("domains", value::domain)?;
+        let mut seen = std::collections::HashSet::new();
+        domains.retain(|d| seen.insert(d.clone()));
         if domains.is_empty() {
             return Err(row.error(format!("service \"{service}\" has no domains")));
         }
