@@ -12,7 +12,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::columns::{self, date_field, list_field, required_utf8_field, utf8_field};
-use super::csv_file::{Column, CsvFile, Keys, tenant_label};
+use super::csv_file::{Column, CsvFile, Keys, NOTES, TENANT};
 use super::{RegisterError, saas_catalog, value};
 
 /// One approved service (one row of the file).
@@ -41,61 +41,20 @@ pub struct ApprovedService {
 pub(crate) const FILE: &str = "approved_services.csv";
 
 pub(crate) const COLUMNS: &[Column] = &[
-    Column {
-        name: "tenant",
-        aliases: &["団体", "団体id", "テナント"],
-        required: false,
-    },
-    Column {
-        name: "service",
-        aliases: &["サービス名", "サービス", "名称"],
-        required: true,
-    },
-    Column {
-        name: "domains",
-        aliases: &["domain", "ドメイン", "url"],
-        required: true,
-    },
-    Column {
-        name: "category",
-        aliases: &["分類", "カテゴリ", "種別"],
-        required: false,
-    },
-    Column {
-        name: "max_confidentiality",
-        aliases: &["機密性", "最大機密性", "取扱可能な機密性"],
-        required: false,
-    },
-    Column {
-        name: "clickthrough",
-        aliases: &["約款", "約款利用", "約款による利用"],
-        required: false,
-    },
-    Column {
-        name: "departments",
-        aliases: &["department", "部署", "利用部署", "所属"],
-        required: false,
-    },
-    Column {
-        name: "administrator",
-        aliases: &["管理者", "責任者"],
-        required: false,
-    },
-    Column {
-        name: "valid_from",
-        aliases: &["利用開始日", "開始日", "承認日"],
-        required: false,
-    },
-    Column {
-        name: "valid_until",
-        aliases: &["有効期限", "利用期限", "終了日"],
-        required: false,
-    },
-    Column {
-        name: "notes",
-        aliases: &["備考", "メモ"],
-        required: false,
-    },
+    TENANT,
+    Column::required("service", &["サービス名", "サービス", "名称"]),
+    Column::required("domains", &["domain", "ドメイン", "url"]),
+    Column::optional("category", &["分類", "カテゴリ", "種別"]),
+    Column::optional(
+        "max_confidentiality",
+        &["機密性", "最大機密性", "取扱可能な機密性"],
+    ),
+    Column::optional("clickthrough", &["約款", "約款利用", "約款による利用"]),
+    Column::optional("departments", &["department", "部署", "利用部署", "所属"]),
+    Column::optional("administrator", &["管理者", "責任者"]),
+    Column::optional("valid_from", &["利用開始日", "開始日", "承認日"]),
+    Column::optional("valid_until", &["有効期限", "利用期限", "終了日"]),
+    NOTES,
 ];
 
 /// Words that mean "every department" in the departments column.
@@ -107,13 +66,11 @@ pub(crate) fn parse(file: &CsvFile) -> Result<Vec<ApprovedService>, RegisterErro
     for row in file.rows() {
         let tenant = row.text("tenant").map(str::to_owned);
         let service = row.required("service")?.to_owned();
-        keys.check(
+        keys.check_for_tenant(
             &row,
-            format!("{}\u{0}{service}", tenant.as_deref().unwrap_or("")),
-            &format!(
-                "service \"{service}\" for {}",
-                tenant_label(tenant.as_deref())
-            ),
+            tenant.as_deref(),
+            &service,
+            &format!("service \"{service}\""),
         )?;
         let mut domains = row.list("domains", value::domain)?;
         let mut seen = std::collections::HashSet::new();

@@ -12,7 +12,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use ipnet::IpNet;
 
 use super::columns::{self, utf8_field};
-use super::csv_file::{Column, CsvFile, Keys, tenant_label};
+use super::csv_file::{Column, CsvFile, Keys, NOTES, TENANT};
 use super::{RegisterError, value};
 
 /// One network or host.
@@ -35,14 +35,10 @@ pub struct Asset {
 pub(crate) const FILE: &str = "assets.csv";
 
 pub(crate) const COLUMNS: &[Column] = &[
-    Column {
-        name: "tenant",
-        aliases: &["団体", "団体id", "テナント"],
-        required: false,
-    },
-    Column {
-        name: "cidr",
-        aliases: &[
+    TENANT,
+    Column::optional(
+        "cidr",
+        &[
             "address",
             "ip",
             "ipアドレス",
@@ -50,38 +46,13 @@ pub(crate) const COLUMNS: &[Column] = &[
             "ネットワーク",
             "セグメント",
         ],
-        required: false,
-    },
-    Column {
-        name: "host",
-        aliases: &["hostname", "ホスト名", "機器名", "端末名"],
-        required: false,
-    },
-    Column {
-        name: "zone",
-        aliases: &["segment", "系", "ネットワーク系", "区分"],
-        required: false,
-    },
-    Column {
-        name: "department",
-        aliases: &["部署", "所属", "設置部署"],
-        required: false,
-    },
-    Column {
-        name: "role",
-        aliases: &["用途", "役割", "種別"],
-        required: false,
-    },
-    Column {
-        name: "administrator",
-        aliases: &["管理者", "責任者"],
-        required: false,
-    },
-    Column {
-        name: "notes",
-        aliases: &["備考", "メモ"],
-        required: false,
-    },
+    ),
+    Column::optional("host", &["hostname", "ホスト名", "機器名", "端末名"]),
+    Column::optional("zone", &["segment", "系", "ネットワーク系", "区分"]),
+    Column::optional("department", &["部署", "所属", "設置部署"]),
+    Column::optional("role", &["用途", "役割", "種別"]),
+    Column::optional("administrator", &["管理者", "責任者"]),
+    NOTES,
 ];
 
 pub(crate) fn parse(file: &CsvFile) -> Result<Vec<Asset>, RegisterError> {
@@ -90,25 +61,17 @@ pub(crate) fn parse(file: &CsvFile) -> Result<Vec<Asset>, RegisterError> {
     let mut assets = Vec::new();
     for row in file.rows() {
         let tenant = row.text("tenant").map(str::to_owned);
-        let scope = tenant.as_deref().unwrap_or("");
         let cidr = row.parsed("cidr", value::cidr)?;
         let host = row.parsed("host", value::host)?;
         if cidr.is_none() && host.is_none() {
             return Err(row.error("a row needs a cidr (address or network) or a host".into()));
         }
         if let Some(cidr) = cidr {
-            networks.check(
-                &row,
-                format!("{scope}\u{0}{cidr}"),
-                &format!("network {cidr} for {}", tenant_label(tenant.as_deref())),
-            )?;
+            let key = cidr.to_string();
+            networks.check_for_tenant(&row, tenant.as_deref(), &key, &format!("network {key}"))?;
         }
         if let Some(host) = &host {
-            hosts.check(
-                &row,
-                format!("{scope}\u{0}{host}"),
-                &format!("host {host} for {}", tenant_label(tenant.as_deref())),
-            )?;
+            hosts.check_for_tenant(&row, tenant.as_deref(), host, &format!("host {host}"))?;
         }
         assets.push(Asset {
             tenant,

@@ -11,7 +11,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::columns::{self, required_utf8_field, utf8_field};
-use super::csv_file::{Column, CsvFile, Keys, tenant_label};
+use super::csv_file::{Column, CsvFile, Keys, TENANT};
 use super::{RegisterError, value};
 
 /// One day that differs from the national calendar.
@@ -31,36 +31,12 @@ pub struct CalendarDay {
 pub(crate) const FILE: &str = "business_calendar.csv";
 
 pub(crate) const COLUMNS: &[Column] = &[
-    Column {
-        name: "tenant",
-        aliases: &["団体", "団体id", "テナント"],
-        required: false,
-    },
-    Column {
-        name: "date",
-        aliases: &["日付", "年月日"],
-        required: true,
-    },
-    Column {
-        name: "kind",
-        aliases: &["区分", "種別"],
-        required: true,
-    },
-    Column {
-        name: "name",
-        aliases: &["名称", "理由", "内容"],
-        required: false,
-    },
-    Column {
-        name: "open_time",
-        aliases: &["開始時刻", "開庁時刻", "始業"],
-        required: false,
-    },
-    Column {
-        name: "close_time",
-        aliases: &["終了時刻", "閉庁時刻", "終業"],
-        required: false,
-    },
+    TENANT,
+    Column::required("date", &["日付", "年月日"]),
+    Column::required("kind", &["区分", "種別"]),
+    Column::optional("name", &["名称", "理由", "内容"]),
+    Column::optional("open_time", &["開始時刻", "開庁時刻", "始業"]),
+    Column::optional("close_time", &["終了時刻", "閉庁時刻", "終業"]),
 ];
 
 fn kind(value: &str) -> Result<&'static str, String> {
@@ -79,10 +55,11 @@ pub(crate) fn parse(file: &CsvFile) -> Result<Vec<CalendarDay>, RegisterError> {
     for row in file.rows() {
         let tenant = row.text("tenant").map(str::to_owned);
         let date = row.parsed_required("date", value::date)?;
-        keys.check(
+        keys.check_for_tenant(
             &row,
-            format!("{}\u{0}{date}", tenant.as_deref().unwrap_or("")),
-            &format!("date {date} for {}", tenant_label(tenant.as_deref())),
+            tenant.as_deref(),
+            &date.to_string(),
+            &format!("date {date}"),
         )?;
         let open_time = row.parsed("open_time", value::time_of_day)?;
         let close_time = row.parsed("close_time", value::time_of_day)?;

@@ -9,7 +9,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use super::columns::{self, list_field, required_utf8_field, utf8_field};
-use super::csv_file::{Column, CsvFile, Keys, tenant_label};
+use super::csv_file::{Column, CsvFile, Keys, NOTES, TENANT};
 use super::{RegisterError, value};
 
 /// One contractor account for one contract period.
@@ -32,46 +32,14 @@ pub struct Contractor {
 pub(crate) const FILE: &str = "contractors.csv";
 
 pub(crate) const COLUMNS: &[Column] = &[
-    Column {
-        name: "tenant",
-        aliases: &["団体", "団体id", "テナント"],
-        required: false,
-    },
-    Column {
-        name: "account",
-        aliases: &["アカウント", "id", "ユーザid"],
-        required: true,
-    },
-    Column {
-        name: "company",
-        aliases: &["事業者", "委託事業者", "事業者名", "会社名"],
-        required: true,
-    },
-    Column {
-        name: "contract",
-        aliases: &["契約", "契約名", "件名", "業務名"],
-        required: false,
-    },
-    Column {
-        name: "systems",
-        aliases: &["system", "システム", "対象システム"],
-        required: false,
-    },
-    Column {
-        name: "valid_from",
-        aliases: &["契約開始日", "開始日", "利用開始日"],
-        required: true,
-    },
-    Column {
-        name: "valid_until",
-        aliases: &["契約終了日", "終了日", "有効期限"],
-        required: true,
-    },
-    Column {
-        name: "notes",
-        aliases: &["備考", "メモ"],
-        required: false,
-    },
+    TENANT,
+    Column::required("account", &["アカウント", "id", "ユーザid"]),
+    Column::required("company", &["事業者", "委託事業者", "事業者名", "会社名"]),
+    Column::optional("contract", &["契約", "契約名", "件名", "業務名"]),
+    Column::optional("systems", &["system", "システム", "対象システム"]),
+    Column::required("valid_from", &["契約開始日", "開始日", "利用開始日"]),
+    Column::required("valid_until", &["契約終了日", "終了日", "有効期限"]),
+    NOTES,
 ];
 
 pub(crate) fn parse(file: &CsvFile) -> Result<Vec<Contractor>, RegisterError> {
@@ -83,16 +51,11 @@ pub(crate) fn parse(file: &CsvFile) -> Result<Vec<Contractor>, RegisterError> {
         let valid_from = row.parsed_required("valid_from", value::date)?;
         let valid_until = row.parsed_required("valid_until", value::date)?;
         row.period("valid_from", "valid_until")?;
-        keys.check(
+        keys.check_for_tenant(
             &row,
-            format!(
-                "{}\u{0}{account}\u{0}{valid_from}",
-                tenant.as_deref().unwrap_or("")
-            ),
-            &format!(
-                "account {account} from {valid_from} for {}",
-                tenant_label(tenant.as_deref())
-            ),
+            tenant.as_deref(),
+            &format!("{account}\u{0}{valid_from}"),
+            &format!("account {account} from {valid_from}"),
         )?;
         contractors.push(Contractor {
             tenant,

@@ -16,6 +16,30 @@ pub(crate) struct Column {
     pub required: bool,
 }
 
+impl Column {
+    pub const fn required(name: &'static str, aliases: &'static [&'static str]) -> Self {
+        Self {
+            name,
+            aliases,
+            required: true,
+        }
+    }
+
+    pub const fn optional(name: &'static str, aliases: &'static [&'static str]) -> Self {
+        Self {
+            name,
+            aliases,
+            required: false,
+        }
+    }
+}
+
+/// The `tenant` column most registers have (blank: every tenant).
+pub(crate) const TENANT: Column = Column::optional("tenant", &["団体", "団体id", "テナント"]);
+
+/// The free-text `notes` column.
+pub(crate) const NOTES: Column = Column::optional("notes", &["備考", "メモ"]);
+
 /// A parsed register file: its rows, with columns looked up by canonical name.
 pub(crate) struct CsvFile {
     file: String,
@@ -247,6 +271,23 @@ impl Keys {
         self.seen.insert(key, row.line());
         Ok(())
     }
+
+    /// Records `key` within `tenant` (a key may repeat across tenants).
+    pub fn check_for_tenant(
+        &mut self,
+        row: &Row<'_>,
+        tenant: Option<&str>,
+        key: &str,
+        what: &str,
+    ) -> Result<(), RegisterError> {
+        let scope = tenant.unwrap_or("");
+        let label = tenant.map_or_else(|| "all tenants".to_owned(), |t| format!("tenant {t}"));
+        self.check(
+            row,
+            format!("{scope}\u{0}{key}"),
+            &format!("{what} for {label}"),
+        )
+    }
 }
 
 /// The line a record starts on. The reader positions a record where the
@@ -264,11 +305,6 @@ fn record_line(text: &str, byte: u64) -> u64 {
     }
     let before = text.as_bytes().get(..start).unwrap_or(text.as_bytes());
     1 + before.iter().filter(|&&b| b == b'\n').count() as u64
-}
-
-/// How messages name a tenant column value.
-pub(crate) fn tenant_label(tenant: Option<&str>) -> String {
-    tenant.map_or_else(|| "all tenants".to_owned(), |t| format!("tenant {t}"))
 }
 
 /// Splits a multi-valued cell. Separators: `;` (documented), and what

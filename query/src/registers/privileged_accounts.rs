@@ -12,7 +12,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
 
 use super::columns::{self, date_field, list_field, required_utf8_field, utf8_field};
-use super::csv_file::{Column, CsvFile, Keys, tenant_label};
+use super::csv_file::{Column, CsvFile, Keys, NOTES, TENANT};
 use super::{RegisterError, value};
 
 /// One privileged ID.
@@ -39,51 +39,18 @@ pub struct PrivilegedAccount {
 pub(crate) const FILE: &str = "privileged_accounts.csv";
 
 pub(crate) const COLUMNS: &[Column] = &[
-    Column {
-        name: "tenant",
-        aliases: &["団体", "団体id", "テナント"],
-        required: false,
-    },
-    Column {
-        name: "account",
-        aliases: &["アカウント", "特権id", "id", "ユーザid"],
-        required: true,
-    },
-    Column {
-        name: "owner",
-        aliases: &["管理者", "使用者", "責任者"],
-        required: false,
-    },
-    Column {
-        name: "role",
-        aliases: &["権限", "種別", "役割"],
-        required: false,
-    },
-    Column {
-        name: "systems",
-        aliases: &["system", "システム", "対象システム"],
-        required: false,
-    },
-    Column {
-        name: "allowed_hosts",
-        aliases: &["allowed_host", "許可端末", "利用端末", "接続元"],
-        required: false,
-    },
-    Column {
-        name: "valid_from",
-        aliases: &["利用開始日", "開始日", "発行日"],
-        required: false,
-    },
-    Column {
-        name: "valid_until",
-        aliases: &["有効期限", "利用期限", "終了日"],
-        required: false,
-    },
-    Column {
-        name: "notes",
-        aliases: &["備考", "メモ"],
-        required: false,
-    },
+    TENANT,
+    Column::required("account", &["アカウント", "特権id", "id", "ユーザid"]),
+    Column::optional("owner", &["管理者", "使用者", "責任者"]),
+    Column::optional("role", &["権限", "種別", "役割"]),
+    Column::optional("systems", &["system", "システム", "対象システム"]),
+    Column::optional(
+        "allowed_hosts",
+        &["allowed_host", "許可端末", "利用端末", "接続元"],
+    ),
+    Column::optional("valid_from", &["利用開始日", "開始日", "発行日"]),
+    Column::optional("valid_until", &["有効期限", "利用期限", "終了日"]),
+    NOTES,
 ];
 
 pub(crate) fn parse(file: &CsvFile) -> Result<Vec<PrivilegedAccount>, RegisterError> {
@@ -92,10 +59,11 @@ pub(crate) fn parse(file: &CsvFile) -> Result<Vec<PrivilegedAccount>, RegisterEr
     for row in file.rows() {
         let tenant = row.text("tenant").map(str::to_owned);
         let account = row.parsed_required("account", value::account)?;
-        keys.check(
+        keys.check_for_tenant(
             &row,
-            format!("{}\u{0}{account}", tenant.as_deref().unwrap_or("")),
-            &format!("account {account} for {}", tenant_label(tenant.as_deref())),
+            tenant.as_deref(),
+            &account.to_string(),
+            &format!("account {account}"),
         )?;
         let mut allowed_hosts = Vec::new();
         let mut allowed_cidrs = Vec::new();

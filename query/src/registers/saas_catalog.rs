@@ -13,7 +13,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
 
 use super::columns::{self, required_utf8_field, utf8_field};
-use super::csv_file::{Column, CsvFile, Keys};
+use super::csv_file::{Column, CsvFile, Keys, NOTES};
 use super::{RegisterError, value};
 
 /// One known domain.
@@ -54,31 +54,11 @@ pub const CATEGORIES: &[&str] = &[
 ];
 
 pub(crate) const COLUMNS: &[Column] = &[
-    Column {
-        name: "domain",
-        aliases: &["ドメイン", "host", "ホスト"],
-        required: true,
-    },
-    Column {
-        name: "service",
-        aliases: &["サービス名", "サービス"],
-        required: true,
-    },
-    Column {
-        name: "category",
-        aliases: &["分類", "カテゴリ", "種別"],
-        required: true,
-    },
-    Column {
-        name: "vendor",
-        aliases: &["提供者", "事業者", "ベンダー"],
-        required: false,
-    },
-    Column {
-        name: "notes",
-        aliases: &["備考", "メモ"],
-        required: false,
-    },
+    Column::required("domain", &["ドメイン", "host", "ホスト"]),
+    Column::required("service", &["サービス名", "サービス"]),
+    Column::required("category", &["分類", "カテゴリ", "種別"]),
+    Column::optional("vendor", &["提供者", "事業者", "ベンダー"]),
+    NOTES,
 ];
 
 /// Checks a category against [`CATEGORIES`].
