@@ -307,6 +307,12 @@ fn bad_files_name_file_line_and_expectation() {
             "approved_services.csv:5: valid_until \"2025/13/01\" is not a date (YYYY-MM-DD)",
         ),
         (
+            // A cell with a line break (Alt+Enter) still counts as its lines.
+            "approved_services.csv",
+            "service,domains,departments\nBox,box.com,\"総務課\n企画課\"\nZoom,zoom.us;zoom us,\n",
+            "approved_services.csv:4: domains \"zoom us\" is not a domain name like box.com",
+        ),
+        (
             "assets.csv",
             "cidr,zone\n10.20.0.0/16,lgwan\n10.20.0.0/33,lgwan\n",
             "assets.csv:3: cidr \"10.20.0.0/33\" is not an IP address or CIDR network",
