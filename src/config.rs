@@ -20,6 +20,7 @@ pub struct Config {
     pub ingest: IngestConfig,
     pub serve: ServeConfig,
     pub lake: LakeConfig,
+    pub registers: RegistersConfig,
     /// Days to keep each table's partitions (`[retention]`); a table not
     /// listed is kept forever.
     #[serde(default)]
@@ -86,7 +87,32 @@ pub struct LakeConfig {
     pub maintenance_minutes: u64,
 }
 
+/// `[registers]`: where the municipality's registers (台帳) are.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistersConfig {
+    /// Directory of `<register>.csv` files; empty: only the built-in SaaS
+    /// catalog (see docs/registers.md).
+    pub dir: String,
+}
+
 impl Config {
+    /// The registers of `[registers] dir` over the built-in SaaS catalog;
+    /// warnings (unknown columns or files) are logged.
+    pub fn registers(&self) -> Result<bannin_query::registers::Registers> {
+        use bannin_query::registers;
+        let loaded = if self.registers.dir.is_empty() {
+            registers::Registers::builtin()
+        } else {
+            registers::load_dir(Path::new(&self.registers.dir))
+        };
+        let loaded = loaded.with_context(|| format!("registers.dir \"{}\"", self.registers.dir))?;
+        for warning in &loaded.warnings {
+            tracing::warn!(%warning, "registers");
+        }
+        Ok(loaded)
+    }
+
     /// The `[retention]` table, checked: known table names, at least a day.
     pub fn retention_policy(&self) -> Result<bannin_ingest::retention::Policy> {
         let mut policy = bannin_ingest::retention::Policy::new();
@@ -331,5 +357,33 @@ mod tests {
         let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
         assert!(err.contains("retention.syslogs"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn registers_dir_is_loaded_and_its_errors_named() {
+        let config = Config::load(None).unwrap();
+        let builtin = config.registers().unwrap();
+        assert!(builtin.approved_services.is_empty());
+        assert!(
+            builtin
+                .saas_catalog
+                .iter()
+                .any(|e| e.domain == "gigafile.nu")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("assets.csv"),
+            "cidr,zone\n10.20.0.0/16,lgwan\n10.20.0.0/16,lgwan\n",
+        )
+        .unwrap();
+        let path = dir.path().join("bannin.toml");
+        let toml = format!("[registers]\ndir = \"{}\"\n", dir.path().display());
+        std::fs::write(&path, toml).unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        let err = format!("{:#}", config.registers().unwrap_err());
+        assert!(
+            err.contains("registers.dir") && err.contains("assets.csv:3: duplicate network"),
+            "{err}"
+        );
     }
 }

@@ -14,6 +14,8 @@ pub enum QueryError {
     Json(#[from] serde_json::Error),
     #[error("lake path {0} cannot be used: {1}")]
     LakePath(std::path::PathBuf, String),
+    #[error(transparent)]
+    Register(#[from] crate::registers::RegisterError),
     #[error("unknown output format `{0}` (known: table, csv, json)")]
     UnknownFormat(String),
 }

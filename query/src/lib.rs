@@ -6,11 +6,14 @@
 //! table, CSV or NDJSON, and [`rows`] turns them into JSON objects;
 //! [`unflushed`] adds the rows accepted but not yet in the lake's files;
 //! [`udf`] adds the SQL functions analysts need (CIDR match, registrable
-//! domain, JST time, business hours over a [`BusinessCalendar`]).
+//! domain, JST time, business hours over a [`BusinessCalendar`]);
+//! [`registers`] loads the municipality's registers (台帳) from CSV files
+//! and registers them as tables.
 
 pub mod catalog;
 pub mod error;
 pub mod output;
+pub mod registers;
 pub mod rows;
 pub mod session;
 pub mod udf;

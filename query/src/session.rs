@@ -5,6 +5,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::execution::context::SQLOptions;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
+use crate::registers::{self, Registers};
 use crate::{BusinessCalendar, QueryError, catalog, udf};
 
 /// What a session shows, and how. The default: the lake's files only,
@@ -40,6 +41,12 @@ impl QuerySession {
         catalog::register_lake_with(&ctx, lake, &options.unflushed)?;
         udf::register_all(&ctx, &options.calendar);
         Ok(Self { ctx })
+    }
+
+    /// Adds the municipality's registers as tables (see [`registers`]).
+    pub fn with_registers(self, registers: &Registers) -> Result<Self, QueryError> {
+        registers::register(&self.ctx, registers)?;
+        Ok(self)
     }
 
     /// Runs one read-only query and collects its result.

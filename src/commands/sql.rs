@@ -4,10 +4,10 @@ use anyhow::Result;
 use bannin_query::{QuerySession, output};
 
 use crate::cli::SqlArgs;
-use crate::config::DataDir;
+use crate::config::{Config, DataDir};
 
-pub async fn run(data: &DataDir, args: &SqlArgs) -> Result<()> {
-    let session = QuerySession::open(&data.lake())?;
+pub async fn run(config: &Config, data: &DataDir, args: &SqlArgs) -> Result<()> {
+    let session = QuerySession::open(&data.lake())?.with_registers(&config.registers()?)?;
     let batches = session.sql(&args.sql).await?;
     let stdout = std::io::stdout();
     output::write(&batches, args.format.into(), &mut stdout.lock())?;
