@@ -17,6 +17,8 @@ mod api;
 mod cli;
 mod commands;
 mod config;
+mod pg;
+mod query_access;
 
 use anyhow::Result;
 use clap::Parser;

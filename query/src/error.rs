@@ -14,6 +14,8 @@ pub enum QueryError {
     Json(#[from] serde_json::Error),
     #[error("lake path {0} cannot be used: {1}")]
     LakePath(std::path::PathBuf, String),
-    #[error("unknown output format `{0}` (known: table, csv, json)")]
+    #[error("cannot write Parquet: {0}")]
+    Parquet(#[from] datafusion::parquet::errors::ParquetError),
+    #[error("unknown output format `{0}` (known: table, csv, json, parquet, arrow)")]
     UnknownFormat(String),
 }
