@@ -60,10 +60,10 @@ pub async fn run(data: &DataDir, tenant: Option<&str>, format: OutputFormat) -> 
             rest
         };
     }
-    if let Some(path) = &history {
-        if let Err(e) = editor.save_history(path) {
-            tracing::warn!(error = %e, path = %path.display(), "cannot save the SQL history");
-        }
+    if let Some(path) = &history
+        && let Err(e) = editor.save_history(path)
+    {
+        tracing::warn!(error = %e, path = %path.display(), "cannot save the SQL history");
     }
     Ok(())
 }
