@@ -178,6 +178,8 @@ pub enum SqlFormat {
     Csv,
     /// One JSON object per row (NDJSON).
     Json,
+    /// A Parquet file (to -o FILE, or to stdout when it is not a terminal).
+    Parquet,
 }
 
 impl From<SqlFormat> for bannin_query::OutputFormat {
@@ -186,6 +188,7 @@ impl From<SqlFormat> for bannin_query::OutputFormat {
             SqlFormat::Table => Self::Table,
             SqlFormat::Csv => Self::Csv,
             SqlFormat::Json => Self::Json,
+            SqlFormat::Parquet => Self::Parquet,
         }
     }
 }
@@ -195,8 +198,23 @@ pub struct SqlArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: SqlFormat,
-    /// The query, e.g. "SELECT count(*) FROM auth".
-    pub sql: String,
+    /// Run the `;`-separated statements of FILE in order, printing each result.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "sql"
+    )]
+    pub file: Option<PathBuf>,
+    /// Write the result to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Query as this tenant (municipality id) only.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// The query, e.g. "SELECT count(*) FROM auth". Without a query or
+    /// -f, an interactive prompt starts (history in ~/.bannin_sql_history).
+    pub sql: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +270,10 @@ pub struct ServeArgs {
     /// Receive RELP (rsyslog omrelp) on ADDR; each record is acknowledged once durable.
     #[arg(long, value_name = "ADDR")]
     pub listen_relp: Option<String>,
+    /// Serve the PostgreSQL wire protocol (psql, DBeaver, Grafana) on ADDR;
+    /// 127.0.0.1:5433 when given without ADDR; default from config `serve.listen_pg`.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:5433")]
+    pub listen_pg: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -72,6 +72,8 @@ pub struct ServeConfig {
     pub udp_receive_buffer: usize,
     pub listen_syslog_tls: String,
     pub listen_relp: String,
+    /// PostgreSQL wire protocol for SQL clients; empty: off.
+    pub listen_pg: String,
     pub tls_cert: String,
     pub tls_key: String,
     pub tls_client_ca: String,

@@ -16,6 +16,8 @@ pub enum QueryError {
     LakePath(std::path::PathBuf, String),
     #[error(transparent)]
     Register(#[from] crate::registers::RegisterError),
-    #[error("unknown output format `{0}` (known: table, csv, json)")]
+    #[error("cannot write Parquet: {0}")]
+    Parquet(#[from] datafusion::parquet::errors::ParquetError),
+    #[error("unknown output format `{0}` (known: table, csv, json, parquet, arrow)")]
     UnknownFormat(String),
 }

@@ -3,7 +3,8 @@
 //! [`catalog`] registers every lake table (Hive partitions `tenant`, `date`)
 //! in a DataFusion session; [`session`] is the read-only entry point
 //! analysts, rules and the API share; [`output`] renders results as a
-//! table, CSV or NDJSON, and [`rows`] turns them into JSON objects;
+//! table, CSV, NDJSON, Parquet or an Arrow IPC stream, and [`rows`] turns
+//! them into JSON objects; [`statements`] splits SQL text at `;`;
 //! [`unflushed`] adds the rows accepted but not yet in the lake's files;
 //! [`udf`] adds the SQL functions analysts need (CIDR match, registrable
 //! domain, JST time, business hours over a [`BusinessCalendar`]);
@@ -16,6 +17,7 @@ pub mod output;
 pub mod registers;
 pub mod rows;
 pub mod session;
+pub mod statements;
 pub mod udf;
 pub mod unflushed;
 

@@ -5,6 +5,7 @@ mod console;
 mod error;
 mod health;
 mod ingest;
+mod query;
 mod sources;
 
 use std::sync::Arc;
@@ -37,6 +38,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/ingest",
             post(ingest::ingest).layer(DefaultBodyLimit::max(ingest::MAX_BODY_BYTES)),
+        )
+        .route(
+            "/api/v1/query",
+            post(query::query).layer(DefaultBodyLimit::max(query::MAX_BODY_BYTES)),
         )
         .fallback(console::asset)
         .with_state(state)

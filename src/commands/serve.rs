@@ -31,6 +31,10 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         relp,
     };
     let ingest = Ingest::start(config, data, listeners).await?;
+    let pg = match enabled(&args.listen_pg, &config.serve.listen_pg) {
+        Some(addr) => Some(serve_pg(&addr, data).await?),
+        None => None,
+    };
     say!("bannin is listening on http://{}/", listener.local_addr()?);
     let state = AppState {
         data: data.clone(),
@@ -39,6 +43,9 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         max_record_bytes: config.ingest.max_line_bytes,
     };
     let served = serve(listener, state).await;
+    if let Some(pg) = pg {
+        pg.abort();
+    }
     ingest.stop().await?;
     served
 }
@@ -63,6 +70,20 @@ pub async fn serve(listener: TcpListener, state: AppState) -> Result<()> {
         .with_graceful_shutdown(shutdown())
         .await
         .context("HTTP server failed")
+}
+
+/// Starts the PostgreSQL wire-protocol listener on `addr`.
+async fn serve_pg(addr: &str, data: &DataDir) -> Result<tokio::task::JoinHandle<()>> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot serve PostgreSQL clients on {addr}"))?;
+    say!("bannin serves SQL on postgres://{}", listener.local_addr()?);
+    let data = data.clone();
+    Ok(tokio::spawn(async move {
+        if let Err(e) = crate::pg::serve(listener, data).await {
+            tracing::error!(error = %e, "PostgreSQL listener stopped");
+        }
+    }))
 }
 
 /// The syslog listeners asked for, by address.

@@ -1,0 +1,112 @@
+//! `POST /api/v1/query`: a read-only SQL query over the lake.
+//!
+//! The body is `{"sql": "...", "format": "json" | "csv" | "arrow",
+//! "tenant": "..."}` (format defaults to json). Answers:
+//! - json: `{"columns": [{"name", "type"}], "rows": [{column: value}],
+//!   "row_count": n}` (types as Arrow names them, e.g. `Utf8`,
+//!   `Timestamp(µs, "UTC")`);
+//! - csv: `text/csv` with a header row;
+//! - arrow: an Arrow IPC stream (`application/vnd.apache.arrow.stream`).
+//!
+//! A query that fails to plan or run, or is not read-only, is a 400 with
+//! `{"error": reason}`; a body that is not such JSON is a 400 too, and one
+//! larger than [`MAX_BODY_BYTES`] a 413.
+//!
+//! Authentication does not exist yet: the optional `tenant` field stands
+//! in for the API token's tenant scope until it does.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bannin_query::arrow::array::RecordBatch;
+use bannin_query::{OutputFormat, QueryError, output, rows};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::error::ApiError;
+use crate::query_access;
+
+/// Largest request body (the SQL text and its envelope).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueryRequest {
+    sql: String,
+    #[serde(default)]
+    format: Option<String>,
+    /// Until API tokens carry a tenant scope (issue 7).
+    #[serde(default)]
+    tenant: Option<String>,
+}
+
+pub async fn query(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| ApiError {
+        status: e.status(),
+        message: e.body_text(),
+    })?;
+    let request: QueryRequest = serde_json::from_slice(&body)
+        .map_err(|e| bad_request(format!("body is not a query request: {e}")))?;
+    let format = match request.format.as_deref().unwrap_or("json") {
+        "json" => None,
+        "csv" => Some(OutputFormat::Csv),
+        "arrow" => Some(OutputFormat::Arrow),
+        other => {
+            return Err(bad_request(format!(
+                "unknown format `{other}` (known: json, csv, arrow)"
+            )));
+        }
+    };
+    let batches = query_access::run(&state.data, request.tenant.as_deref(), &request.sql)
+        .await
+        .map_err(query_error)?;
+    match format {
+        None => Ok(Json(json_result(&batches)?).into_response()),
+        Some(format) => {
+            let mut bytes = Vec::new();
+            output::write(&batches, format, &mut bytes).map_err(ApiError::internal)?;
+            let content_type = match format {
+                OutputFormat::Arrow => "application/vnd.apache.arrow.stream",
+                _ => "text/csv; charset=utf-8",
+            };
+            Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+        }
+    }
+}
+
+fn json_result(batches: &[RecordBatch]) -> Result<Value, ApiError> {
+    let columns: Vec<Value> = batches
+        .first()
+        .map(|b| {
+            b.schema()
+                .fields()
+                .iter()
+                .map(|f| json!({ "name": f.name(), "type": f.data_type().to_string() }))
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = rows::to_json_rows(batches).map_err(ApiError::internal)?;
+    Ok(json!({ "columns": columns, "row_count": rows.len(), "rows": rows }))
+}
+
+/// The query's own fault (SQL, refused statement, limits) is a 400.
+fn query_error(e: QueryError) -> ApiError {
+    match e {
+        QueryError::DataFusion(_) | QueryError::UnknownFormat(_) => bad_request(e.to_string()),
+        other => ApiError::internal(other),
+    }
+}
+
+fn bad_request(message: String) -> ApiError {
+    ApiError {
+        status: StatusCode::BAD_REQUEST,
+        message,
+    }
+}
