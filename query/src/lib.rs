@@ -1,19 +1,29 @@
 //! bannin-query: SQL over the lake.
 //!
-//! [`catalog`] registers every lake table (Hive partitions `tenant`, `date`)
-//! in a DataFusion session; [`session`] is the read-only entry point
-//! analysts, rules and the API share; [`output`] renders results as a
-//! table, CSV or NDJSON, and [`rows`] turns them into JSON objects.
+//! [`session`] is the read-only entry point analysts, rules and the API
+//! share: [`guard`] accepts only one read-only query, [`limits`] bound its
+//! time, memory and rows, and [`scope`] restricts it to the caller's
+//! tenants. [`catalog`] registers every lake table (Hive partitions
+//! `tenant`, `date`) over [`lake_store`], which serves the manifest's live
+//! files of the tenants in scope and nothing else. [`output`] renders
+//! results as a table, CSV or NDJSON, and [`rows`] turns them into JSON
+//! objects.
 
 pub mod catalog;
 pub mod error;
+pub mod guard;
+pub mod lake_store;
+pub mod limits;
 pub mod output;
 pub mod rows;
+pub mod scope;
 pub mod session;
 
 pub use error::QueryError;
+pub use limits::QueryLimits;
 pub use output::OutputFormat;
-pub use session::QuerySession;
+pub use scope::TenantScope;
+pub use session::{QueryResult, QuerySession};
 
 /// Arrow as DataFusion uses it, for callers that handle result batches.
 pub use datafusion::arrow;
