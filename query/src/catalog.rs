@@ -1,4 +1,9 @@
 //! Registers the lake's tables in a DataFusion session.
+//!
+//! Each table is a `ListingTable` over the [`LakeStore`]: its files come
+//! from the manifest's live set (fresh on every query), filtered to the
+//! session's tenants, and its Hive partition columns `tenant` and `date`
+//! let filters on them prune whole directories.
 
 use std::sync::Arc;
 
@@ -6,15 +11,16 @@ use bannin_ingest::lake::FILE_EXTENSION;
 use bannin_ingest::table::PARTITION_COLUMNS;
 use bannin_ingest::{Lake, Table, Unflushed};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::catalog::TableProvider;
-use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::prelude::SessionContext;
 
 use crate::QueryError;
+use crate::lake_store::{LakeStore, STORE_URL};
+use crate::scope::TenantScope;
 use crate::unflushed::with_unflushed;
 
 /// The schema analysts see: file columns, then `tenant` and `date`.
@@ -29,37 +35,35 @@ pub fn table_schema(table: Table) -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
-/// Registers every table of the lake. A table with no files yet is
-/// registered empty, so queries over it return no rows instead of failing.
-pub fn register_lake(ctx: &SessionContext, lake: &Lake) -> Result<(), QueryError> {
-    register_lake_with(ctx, lake, &Unflushed::new())
-}
-
-/// As [`register_lake`], each table also showing its `unflushed` rows.
-pub fn register_lake_with(
+/// Registers every table of the lake with the rows of the tenants in
+/// `scope` only — its files and its `unflushed` rows. A table with no
+/// files yet has no rows.
+pub fn register_lake(
     ctx: &SessionContext,
     lake: &Lake,
+    scope: TenantScope,
     unflushed: &Unflushed,
 ) -> Result<(), QueryError> {
+    let root = lake.root();
+    let root = std::path::absolute(root)
+        .map_err(|e| QueryError::LakePath(root.to_path_buf(), e.to_string()))?;
+    let unflushed: Unflushed = unflushed
+        .iter()
+        .filter(|(key, _)| scope.allows(&key.tenant))
+        .cloned()
+        .collect();
+    let store = Arc::new(LakeStore::new(&root, scope));
+    ctx.runtime_env()
+        .register_object_store(ObjectStoreUrl::parse(STORE_URL)?.as_ref(), store);
     for table in Table::ALL {
-        let provider = with_unflushed(provider(lake, table)?, table, unflushed)?;
+        let provider = with_unflushed(Arc::new(provider(table)?), table, &unflushed)?;
         ctx.register_table(table.name(), provider)?;
     }
     Ok(())
 }
 
-fn provider(lake: &Lake, table: Table) -> Result<Arc<dyn TableProvider>, QueryError> {
-    let dir = lake.table_dir(table);
-    if !dir.is_dir() {
-        let empty = MemTable::try_new(table_schema(table), vec![vec![]])?;
-        return Ok(Arc::new(empty));
-    }
-    let absolute =
-        std::path::absolute(&dir).map_err(|e| QueryError::LakePath(dir.clone(), e.to_string()))?;
-    let text = absolute
-        .to_str()
-        .ok_or_else(|| QueryError::LakePath(dir.clone(), "path is not UTF-8".into()))?;
-    let url = ListingTableUrl::parse(format!("{}/", text.trim_end_matches('/')))?;
+fn provider(table: Table) -> Result<ListingTable, QueryError> {
+    let url = ListingTableUrl::parse(format!("{STORE_URL}/{}/", table.name()))?;
     let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
         .with_file_extension(format!(".{FILE_EXTENSION}"))
         .with_table_partition_cols(
@@ -71,5 +75,5 @@ fn provider(lake: &Lake, table: Table) -> Result<Arc<dyn TableProvider>, QueryEr
     let config = ListingTableConfig::new(url)
         .with_listing_options(options)
         .with_schema(table.file_schema());
-    Ok(Arc::new(ListingTable::try_new(config)?))
+    Ok(ListingTable::try_new(config)?)
 }

@@ -2,72 +2,185 @@
 
 use bannin_ingest::{Lake, Unflushed};
 use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::common::runtime::SpawnedTask;
 use datafusion::execution::context::SQLOptions;
+use datafusion::execution::object_store::ObjectStoreUrl;
+use datafusion::physical_plan::execute_stream;
 use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::StreamExt;
 
+use crate::limits::QueryLimits;
 use crate::registers::{self, Registers};
-use crate::{BusinessCalendar, QueryError, catalog, udf};
+use crate::scope::TenantScope;
+use crate::{BusinessCalendar, QueryError, catalog, guard, udf};
 
-/// What a session shows, and how. The default: the lake's files only,
-/// the default business calendar.
+/// What a session shows, and how. The default: every tenant, default
+/// limits, the lake's files only, the default business calendar, no
+/// registers.
 #[derive(Debug, Default, Clone)]
 pub struct SessionOptions {
+    /// The tenants whose rows the session sees (files, unflushed rows,
+    /// registers).
+    pub scope: TenantScope,
+    /// Time, memory and rows each query may use.
+    pub limits: QueryLimits,
     /// Rows accepted but not yet in the lake's files (from the running
     /// pipeline or the WAL), shown in their tables.
     pub unflushed: Unflushed,
     /// What `is_business_hours` counts as working time.
     pub calendar: BusinessCalendar,
+    /// The municipality's registers, registered as tables.
+    pub registers: Registers,
 }
 
-/// A DataFusion session with the lake's tables registered. Only queries
-/// run: DDL, DML (INSERT, COPY …) and statements (SET …) are refused.
+/// A DataFusion session with the lake's tables registered, seeing only the
+/// tenants of its scope, running only read-only queries under its limits.
 pub struct QuerySession {
     ctx: SessionContext,
+    limits: QueryLimits,
+}
+
+/// The rows of one query.
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    /// At least one batch (empty when there are no rows), so the columns
+    /// are known.
+    pub batches: Vec<RecordBatch>,
+    /// True when the result had more rows than the row cap and reading
+    /// stopped there: `batches` holds the first `max_rows` rows.
+    pub truncated: bool,
+}
+
+impl QueryResult {
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
 }
 
 impl QuerySession {
-    /// Opens a session over the lake's files as they are now, with the
-    /// default options.
+    /// Opens a session over every tenant of the lake's files, default
+    /// limits.
     pub fn open(lake: &Lake) -> Result<Self, QueryError> {
         Self::open_with(lake, &SessionOptions::default())
     }
 
-    /// Opens a session over the lake with `options`.
+    /// Opens a session that sees only the tenants in `scope` and runs every
+    /// query under `limits`.
+    pub fn open_scoped(
+        lake: &Lake,
+        scope: TenantScope,
+        limits: QueryLimits,
+    ) -> Result<Self, QueryError> {
+        let options = SessionOptions {
+            scope,
+            limits,
+            ..SessionOptions::default()
+        };
+        Self::open_with(lake, &options)
+    }
+
+    /// Opens a session with `options`.
     pub fn open_with(lake: &Lake, options: &SessionOptions) -> Result<Self, QueryError> {
+        let limits = options.limits;
         let config = SessionConfig::new()
             .with_information_schema(true)
             .set_str("datafusion.execution.time_zone", "UTC");
-        let ctx = SessionContext::new_with_config(config);
-        catalog::register_lake_with(&ctx, lake, &options.unflushed)?;
+        let runtime = limits.runtime()?;
+        // The lake store is the only place data can come from.
+        runtime.deregister_object_store(ObjectStoreUrl::local_filesystem().as_ref())?;
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        catalog::register_lake(&ctx, lake, options.scope.clone(), &options.unflushed)?;
         udf::register_all(&ctx, &options.calendar);
-        Ok(Self { ctx })
+        registers::register(&ctx, &options.registers.for_scope(&options.scope))?;
+        Ok(Self { ctx, limits })
     }
 
-    /// Adds the municipality's registers as tables (see [`registers`]).
-    pub fn with_registers(self, registers: &Registers) -> Result<Self, QueryError> {
-        registers::register(&self.ctx, registers)?;
-        Ok(self)
+    /// The limits queries run under.
+    pub fn limits(&self) -> QueryLimits {
+        self.limits
     }
 
-    /// Runs one read-only query and collects its result.
-    pub async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, QueryError> {
-        let options = SQLOptions::new()
-            .with_allow_ddl(false)
-            .with_allow_dml(false)
-            .with_allow_statements(false);
-        let frame = self.ctx.sql_with_options(sql, options).await?;
-        let schema = frame.schema().inner().clone();
-        let mut batches = frame.collect().await?;
-        if batches.is_empty() {
-            // Keep the columns of an empty result, so a table or CSV still
-            // shows its header.
-            batches.push(RecordBatch::new_empty(schema));
+    /// Runs one read-only query; a result longer than the row cap comes
+    /// back cut with `truncated` set.
+    ///
+    /// The query runs as its own task, so its time limit holds even when
+    /// one step of it computes for long without yielding; running out of
+    /// time (or dropping the returned future) aborts the task.
+    pub async fn query(&self, sql: &str) -> Result<QueryResult, QueryError> {
+        let timeout = self.limits.timeout;
+        let ctx = self.ctx.clone();
+        let limits = self.limits;
+        let sql = sql.to_owned();
+        let task = SpawnedTask::spawn(async move { run(&ctx, limits, &sql).await });
+        match tokio::time::timeout(timeout, task.join()).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join)) => Err(QueryError::Aborted(join.to_string())),
+            Err(_) => Err(QueryError::TimeLimit(timeout)),
         }
-        Ok(batches)
     }
 
-    /// The underlying context (for registering lookup tables, UDFs).
+    /// Runs one read-only query and returns all its rows; more rows than
+    /// the row cap is an error (for rules and others that must not act on
+    /// a partial result).
+    pub async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, QueryError> {
+        let result = self.query(sql).await?;
+        if result.truncated {
+            return Err(QueryError::TooManyRows(self.limits.max_rows));
+        }
+        Ok(result.batches)
+    }
+
+    /// The underlying context (for registering lookup tables, UDFs). Tables
+    /// registered here are visible to every tenant of the session.
     pub fn context(&self) -> &SessionContext {
         &self.ctx
     }
+}
+
+async fn run(
+    ctx: &SessionContext,
+    limits: QueryLimits,
+    sql: &str,
+) -> Result<QueryResult, QueryError> {
+    let state = ctx.state();
+    let checked = guard::check(sql, state.table_functions())?;
+    let plan = state.statement_to_plan(checked.statement).await?;
+    SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false)
+        .verify_plan(&plan)?;
+    let mut frame = ctx.execute_logical_plan(plan).await?;
+    let max_rows = limits.max_rows;
+    if checked.is_query {
+        // One row past the cap tells a cut result from an exact one.
+        frame = frame.limit(0, Some(max_rows.saturating_add(1)))?;
+    }
+    let schema: SchemaRef = frame.schema().inner().clone();
+    let physical = frame.create_physical_plan().await?;
+    let mut stream = execute_stream(physical, ctx.task_ctx()).map_err(|e| limits.explain(e))?;
+    let mut batches = Vec::new();
+    let mut rows = 0usize;
+    let mut truncated = false;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.map_err(|e| limits.explain(e))?;
+        let room = max_rows - rows;
+        if batch.num_rows() > room {
+            truncated = true;
+            batches.push(batch.slice(0, room));
+            break;
+        }
+        rows += batch.num_rows();
+        batches.push(batch);
+    }
+    // Stop reading at the cap: dropping the stream cancels the rest.
+    drop(stream);
+    batches.retain(|b| b.num_rows() > 0);
+    if batches.is_empty() {
+        // Keep the columns of an empty result, so a table or CSV still
+        // shows its header.
+        batches.push(RecordBatch::new_empty(schema));
+    }
+    Ok(QueryResult { batches, truncated })
 }

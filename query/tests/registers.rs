@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bannin_ingest::Lake;
-use bannin_query::QuerySession;
 use bannin_query::arrow::array::{RecordBatch, StringArray};
 use bannin_query::arrow::datatypes::{DataType, Field, Schema};
 use bannin_query::registers::{self, Registers};
 use bannin_query::rows::to_json_rows;
+use bannin_query::{QuerySession, SessionOptions, TenantScope};
 use datafusion::datasource::MemTable;
 use serde_json::Value;
 
@@ -37,10 +37,12 @@ fn load_error(name: &str, contents: &[u8]) -> String {
 async fn session() -> (tempfile::TempDir, QuerySession) {
     let dir = tempfile::tempdir().unwrap();
     let registers = registers::load_dir(&examples()).unwrap();
-    let session = QuerySession::open(&Lake::new(dir.path().join("lake")))
-        .unwrap()
-        .with_registers(&registers.for_tenant("sakuragaoka"))
-        .unwrap();
+    let options = SessionOptions {
+        scope: TenantScope::tenants(["sakuragaoka"]).unwrap(),
+        registers,
+        ..SessionOptions::default()
+    };
+    let session = QuerySession::open_with(&Lake::new(dir.path().join("lake")), &options).unwrap();
     let schema = Arc::new(Schema::new(vec![
         Field::new("src_ip", DataType::Utf8, false),
         Field::new("department", DataType::Utf8, false),
@@ -241,10 +243,12 @@ async fn a_missing_register_is_an_empty_table() {
     let dir = dir_with("assets.csv", b"cidr,zone\n10.0.0.0/8,lgwan\n");
     let registers = registers::load_dir(dir.path()).unwrap();
     let lake_dir = tempfile::tempdir().unwrap();
-    let session = QuerySession::open(&Lake::new(lake_dir.path().join("lake")))
-        .unwrap()
-        .with_registers(&registers)
-        .unwrap();
+    let options = SessionOptions {
+        registers,
+        ..SessionOptions::default()
+    };
+    let session =
+        QuerySession::open_with(&Lake::new(lake_dir.path().join("lake")), &options).unwrap();
     let counts = rows(
         &session,
         "SELECT (SELECT count(*) FROM approved_services) AS approved,

@@ -44,6 +44,8 @@ pub use saas_catalog::SaasEntry;
 
 use csv_file::{Column, CsvFile};
 
+use crate::scope::TenantScope;
+
 /// Table names, in the order [`register`] registers them.
 pub const TABLES: [&str; 6] = [
     "approved_services",
@@ -80,19 +82,34 @@ impl Registers {
 
     /// The rows one tenant sees: its own and those for every tenant.
     pub fn for_tenant(&self, tenant: &str) -> Self {
-        fn keep<T: Clone>(rows: &[T], tenant_of: impl Fn(&T) -> Option<&str>, t: &str) -> Vec<T> {
+        self.keeping(|own| own == tenant)
+    }
+
+    /// The rows a session scoped to `scope` sees: those of its tenants and
+    /// those that apply to every tenant.
+    pub fn for_scope(&self, scope: &TenantScope) -> Self {
+        self.keeping(|own| scope.allows(own))
+    }
+
+    /// Rows that apply to every tenant, and those whose tenant `keep`s.
+    fn keeping(&self, keep: impl Fn(&str) -> bool) -> Self {
+        fn rows<T: Clone>(
+            rows: &[T],
+            tenant_of: impl Fn(&T) -> Option<&str>,
+            keep: &dyn Fn(&str) -> bool,
+        ) -> Vec<T> {
             rows.iter()
-                .filter(|row| tenant_of(row).is_none_or(|own| own == t))
+                .filter(|row| tenant_of(row).is_none_or(keep))
                 .cloned()
                 .collect()
         }
         Self {
-            approved_services: keep(&self.approved_services, |r| r.tenant.as_deref(), tenant),
+            approved_services: rows(&self.approved_services, |r| r.tenant.as_deref(), &keep),
             saas_catalog: self.saas_catalog.clone(),
-            privileged_accounts: keep(&self.privileged_accounts, |r| r.tenant.as_deref(), tenant),
-            assets: keep(&self.assets, |r| r.tenant.as_deref(), tenant),
-            contractors: keep(&self.contractors, |r| r.tenant.as_deref(), tenant),
-            business_calendar: keep(&self.business_calendar, |r| r.tenant.as_deref(), tenant),
+            privileged_accounts: rows(&self.privileged_accounts, |r| r.tenant.as_deref(), &keep),
+            assets: rows(&self.assets, |r| r.tenant.as_deref(), &keep),
+            contractors: rows(&self.contractors, |r| r.tenant.as_deref(), &keep),
+            business_calendar: rows(&self.business_calendar, |r| r.tenant.as_deref(), &keep),
             warnings: self.warnings.clone(),
         }
     }

@@ -30,9 +30,12 @@ pub fn parse_ip(text: &str) -> Option<IpAddr> {
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .unwrap_or(text);
-    let text = text
-        .split_once('%')
-        .map_or(text, |(address, _zone)| address);
+    let text = match text.split_once('%') {
+        // A zone names an interface; with a `/` it is a network, not an address.
+        Some((_, zone)) if zone.contains('/') => return None,
+        Some((address, _zone)) => address,
+        None => text,
+    };
     let ip: IpAddr = text.parse().ok()?;
     Some(ip.to_canonical())
 }
