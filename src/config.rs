@@ -21,6 +21,7 @@ pub struct Config {
     pub serve: ServeConfig,
     pub lake: LakeConfig,
     pub registers: RegistersConfig,
+    pub query: QueryConfig,
     /// Days to keep each table's partitions (`[retention]`); a table not
     /// listed is kept forever.
     #[serde(default)]
@@ -87,6 +88,47 @@ pub struct LakeConfig {
     pub compact_target_mib: u64,
     /// How often `bannin serve` runs maintenance (minutes; 0: never).
     pub maintenance_minutes: u64,
+}
+
+/// `[query]`: limits of every query and the business calendar.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryConfig {
+    /// Working hours in JST for `is_business_hours`, `HH:MM-HH:MM`.
+    pub business_hours: String,
+    /// Whether 12/29–1/3 (年末年始) are closed days.
+    pub year_end_closure: bool,
+    /// Longest a query may run.
+    pub timeout_seconds: u64,
+    /// Memory a query may hold (no spilling to disk).
+    pub memory_mib: usize,
+    /// Rows a result may have; a longer one is cut and marked so.
+    pub max_rows: usize,
+}
+
+impl QueryConfig {
+    pub fn limits(&self) -> bannin_query::QueryLimits {
+        bannin_query::QueryLimits {
+            timeout: std::time::Duration::from_secs(self.timeout_seconds.max(1)),
+            memory_bytes: self.memory_mib.max(1).saturating_mul(1024 * 1024),
+            max_rows: self.max_rows.max(1),
+        }
+    }
+
+    /// The business calendar of `business_hours` and `year_end_closure`.
+    pub fn calendar(&self) -> Result<bannin_query::BusinessCalendar> {
+        let bad = || {
+            format!(
+                "business_hours \"{}\" is not HH:MM-HH:MM (e.g. 08:30-17:15)",
+                self.business_hours
+            )
+        };
+        let (start, end) = self.business_hours.split_once('-').with_context(bad)?;
+        let time = |t: &str| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").with_context(bad);
+        let hours =
+            bannin_query::udf::BusinessHours::new(time(start)?, time(end)?).with_context(bad)?;
+        Ok(bannin_query::BusinessCalendar::new(hours).with_year_end_closure(self.year_end_closure))
+    }
 }
 
 /// `[registers]`: where the municipality's registers (台帳) are.

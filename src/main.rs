@@ -57,7 +57,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Ingest(args) => commands::ingest::run(&config, &data, &args),
         Command::Parse(args) => commands::parse::run(&config, &args),
-        Command::Sql(args) => runtime.block_on(commands::sql::run(&data, &args)),
+        Command::Sql(args) => runtime.block_on(commands::sql::run(&config, &data, &args)),
         Command::Rules {
             command: RulesCommand::Run,
         } => runtime.block_on(commands::rules::run(&data)),

@@ -30,6 +30,8 @@ pub enum QueryError {
     Json(#[from] serde_json::Error),
     #[error("lake path {0} cannot be used: {1}")]
     LakePath(std::path::PathBuf, String),
+    #[error("cannot read the rows not yet committed: {0}")]
+    Unflushed(#[from] bannin_ingest::IngestError),
     #[error(transparent)]
     Register(#[from] crate::registers::RegisterError),
     #[error("cannot write Parquet: {0}")]

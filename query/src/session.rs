@@ -1,5 +1,7 @@
 //! The read-only SQL session over a lake.
 
+use std::sync::Arc;
+
 use bannin_ingest::{Lake, Unflushed};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -11,7 +13,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
 use crate::limits::QueryLimits;
-use crate::registers::{self, Registers};
+use crate::registers::{self, Registers, business_calendar};
 use crate::scope::TenantScope;
 use crate::{BusinessCalendar, QueryError, catalog, guard, udf};
 
@@ -28,7 +30,8 @@ pub struct SessionOptions {
     /// Rows accepted but not yet in the lake's files (from the running
     /// pipeline or the WAL), shown in their tables.
     pub unflushed: Unflushed,
-    /// What `is_business_hours` counts as working time.
+    /// What `is_business_hours` counts as working time; the closed and
+    /// open days of the `business_calendar` register are added to it.
     pub calendar: BusinessCalendar,
     /// The municipality's registers, registered as tables.
     pub registers: Registers,
@@ -91,9 +94,20 @@ impl QuerySession {
         runtime.deregister_object_store(ObjectStoreUrl::local_filesystem().as_ref())?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         catalog::register_lake(&ctx, lake, options.scope.clone(), &options.unflushed)?;
-        udf::register_all(&ctx, &options.calendar);
+        let calendar = business_calendar::apply(
+            options.calendar.clone(),
+            &options.registers.business_calendar,
+            &options.scope,
+        );
+        udf::register_all(&ctx, &calendar);
         registers::register(&ctx, &options.registers.for_scope(&options.scope))?;
         Ok(Self { ctx, limits })
+    }
+
+    /// The columns `sql` would return, checked as a query is but not run.
+    pub async fn describe(&self, sql: &str) -> Result<SchemaRef, QueryError> {
+        let (plan, _) = plan(&self.ctx, sql).await?;
+        Ok(Arc::new(plan.schema().as_arrow().clone()))
     }
 
     /// The limits queries run under.
@@ -138,11 +152,11 @@ impl QuerySession {
     }
 }
 
-async fn run(
+/// The checked, read-only plan of `sql`, and whether it is a query.
+async fn plan(
     ctx: &SessionContext,
-    limits: QueryLimits,
     sql: &str,
-) -> Result<QueryResult, QueryError> {
+) -> Result<(datafusion::logical_expr::LogicalPlan, bool), QueryError> {
     let state = ctx.state();
     let checked = guard::check(sql, state.table_functions())?;
     let plan = state.statement_to_plan(checked.statement).await?;
@@ -151,9 +165,18 @@ async fn run(
         .with_allow_dml(false)
         .with_allow_statements(false)
         .verify_plan(&plan)?;
+    Ok((plan, checked.is_query))
+}
+
+async fn run(
+    ctx: &SessionContext,
+    limits: QueryLimits,
+    sql: &str,
+) -> Result<QueryResult, QueryError> {
+    let (plan, is_query) = plan(ctx, sql).await?;
     let mut frame = ctx.execute_logical_plan(plan).await?;
     let max_rows = limits.max_rows;
-    if checked.is_query {
+    if is_query {
         // One row past the cap tells a cut result from an exact one.
         frame = frame.limit(0, Some(max_rows.saturating_add(1)))?;
     }

@@ -17,6 +17,7 @@ use bannin_ingest::listen::Endpoint;
 use bannin_ingest::pipeline::Pipeline;
 
 use crate::config::DataDir;
+use crate::query_access::QueryAccess;
 
 /// Shared state of the handlers.
 #[derive(Clone)]
@@ -26,6 +27,8 @@ pub struct AppState {
     pub pipeline: Option<Arc<Pipeline>>,
     /// The syslog listeners running, with their counters.
     pub endpoints: Arc<Vec<Endpoint>>,
+    /// Sessions for `POST /api/v1/query`.
+    pub query: QueryAccess,
     /// Longer records are cut to this and kept as `unparsed`.
     pub max_record_bytes: usize,
 }

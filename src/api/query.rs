@@ -28,7 +28,6 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::ApiError;
-use crate::query_access;
 
 /// Largest request body (the SQL text and its envelope).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -64,11 +63,14 @@ pub async fn query(
             )));
         }
     };
-    let batches = query_access::run(&state.data, request.tenant.as_deref(), &request.sql)
+    let result = state
+        .query
+        .run(request.tenant.as_deref(), &request.sql)
         .await
         .map_err(query_error)?;
+    let batches = result.batches;
     match format {
-        None => Ok(Json(json_result(&batches)?).into_response()),
+        None => Ok(Json(json_result(&batches, result.truncated)?).into_response()),
         Some(format) => {
             let mut bytes = Vec::new();
             output::write(&batches, format, &mut bytes).map_err(ApiError::internal)?;
@@ -81,7 +83,7 @@ pub async fn query(
     }
 }
 
-fn json_result(batches: &[RecordBatch]) -> Result<Value, ApiError> {
+fn json_result(batches: &[RecordBatch], truncated: bool) -> Result<Value, ApiError> {
     let columns: Vec<Value> = batches
         .first()
         .map(|b| {
@@ -93,13 +95,25 @@ fn json_result(batches: &[RecordBatch]) -> Result<Value, ApiError> {
         })
         .unwrap_or_default();
     let rows = rows::to_json_rows(batches).map_err(ApiError::internal)?;
-    Ok(json!({ "columns": columns, "row_count": rows.len(), "rows": rows }))
+    Ok(json!({
+        "columns": columns,
+        "row_count": rows.len(),
+        "truncated": truncated,
+        "rows": rows,
+    }))
 }
 
 /// The query's own fault (SQL, refused statement, limits) is a 400.
 fn query_error(e: QueryError) -> ApiError {
     match e {
-        QueryError::DataFusion(_) | QueryError::UnknownFormat(_) => bad_request(e.to_string()),
+        // The query's own fault: its SQL, what it asked for, its size.
+        QueryError::DataFusion(_)
+        | QueryError::UnknownFormat(_)
+        | QueryError::Refused(_)
+        | QueryError::Tenant(_)
+        | QueryError::TimeLimit(_)
+        | QueryError::MemoryLimit { .. }
+        | QueryError::TooManyRows(_) => bad_request(e.to_string()),
         other => ApiError::internal(other),
     }
 }

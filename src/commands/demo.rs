@@ -74,8 +74,10 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
     let listener = serve::bind(addr).await?;
     let url = format!("http://{}", listener.local_addr()?);
     print_next_steps(&data, Some(&url));
+    let query = crate::query_access::QueryAccess::new(config, &data, None)?;
     let state = crate::api::AppState {
         data,
+        query,
         endpoints: std::sync::Arc::new(Vec::new()),
         pipeline: None,
         max_record_bytes: config.ingest.max_line_bytes,

@@ -13,6 +13,7 @@ use tokio::net::{TcpListener, UdpSocket};
 use crate::api::{self, AppState};
 use crate::cli::ServeArgs;
 use crate::config::{Config, DataDir};
+use crate::query_access::QueryAccess;
 
 pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()> {
     let addr = args
@@ -31,8 +32,9 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         relp,
     };
     let ingest = Ingest::start(config, data, listeners).await?;
+    let query = QueryAccess::new(config, data, Some(Arc::clone(&ingest.pipeline)))?;
     let pg = match enabled(&args.listen_pg, &config.serve.listen_pg) {
-        Some(addr) => Some(serve_pg(&addr, data).await?),
+        Some(addr) => Some(serve_pg(&addr, query.clone()).await?),
         None => None,
     };
     say!("bannin is listening on http://{}/", listener.local_addr()?);
@@ -40,6 +42,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         data: data.clone(),
         pipeline: Some(Arc::clone(&ingest.pipeline)),
         endpoints: Arc::new(ingest.endpoints.clone()),
+        query,
         max_record_bytes: config.ingest.max_line_bytes,
     };
     let served = serve(listener, state).await;
@@ -73,14 +76,13 @@ pub async fn serve(listener: TcpListener, state: AppState) -> Result<()> {
 }
 
 /// Starts the PostgreSQL wire-protocol listener on `addr`.
-async fn serve_pg(addr: &str, data: &DataDir) -> Result<tokio::task::JoinHandle<()>> {
+async fn serve_pg(addr: &str, query: QueryAccess) -> Result<tokio::task::JoinHandle<()>> {
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot serve PostgreSQL clients on {addr}"))?;
     say!("bannin serves SQL on postgres://{}", listener.local_addr()?);
-    let data = data.clone();
     Ok(tokio::spawn(async move {
-        if let Err(e) = crate::pg::serve(listener, data).await {
+        if let Err(e) = crate::pg::serve(listener, query).await {
             tracing::error!(error = %e, "PostgreSQL listener stopped");
         }
     }))

@@ -16,6 +16,7 @@ pub mod code {
     pub const DATA_EXCEPTION: &str = "22000";
     pub const QUERY_CANCELED: &str = "57014";
     pub const OUT_OF_MEMORY: &str = "53200";
+    pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
     pub const INTERNAL_ERROR: &str = "XX000";
 }
 
@@ -35,8 +36,13 @@ pub fn query_error(e: &QueryError) -> PgWireError {
 
 /// The SQLSTATE of a failed query.
 pub fn sqlstate(e: &QueryError) -> &'static str {
-    let QueryError::DataFusion(e) = e else {
-        return code::INTERNAL_ERROR;
+    let e = match e {
+        QueryError::DataFusion(e) => e,
+        QueryError::Refused(_) | QueryError::Tenant(_) => return code::INSUFFICIENT_PRIVILEGE,
+        QueryError::TimeLimit(_) => return code::QUERY_CANCELED,
+        QueryError::MemoryLimit { .. } => return code::OUT_OF_MEMORY,
+        QueryError::TooManyRows(_) => return code::PROGRAM_LIMIT_EXCEEDED,
+        _ => return code::INTERNAL_ERROR,
     };
     match e.find_root() {
         DataFusionError::SQL(..) => code::SYNTAX_ERROR,

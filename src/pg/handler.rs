@@ -10,6 +10,7 @@ use arrow_pg::datatypes::{arrow_schema_to_pg_fields, encode_recordbatch};
 use async_trait::async_trait;
 use bannin_query::arrow::array::RecordBatch;
 use bannin_query::arrow::datatypes::Schema;
+
 use bannin_query::{QueryError, statements};
 use futures::Sink;
 use futures::stream;
@@ -28,8 +29,7 @@ use pgwire::messages::PgWireBackendMessage;
 use super::auth::{self, Login, Startup};
 use super::compat::{self, Answer};
 use super::errors::{self, code};
-use crate::config::DataDir;
-use crate::query_access;
+use crate::query_access::QueryAccess;
 
 /// The handlers of every connection.
 pub struct Handlers {
@@ -38,10 +38,10 @@ pub struct Handlers {
 }
 
 impl Handlers {
-    pub fn new(data: DataDir) -> Self {
+    pub fn new(access: QueryAccess) -> Self {
         Self {
             queries: Arc::new(Queries {
-                data,
+                access,
                 parser: Arc::new(NoopQueryParser::new()),
             }),
             startup: Arc::new(Startup::new()),
@@ -64,7 +64,7 @@ impl PgWireServerHandlers for Handlers {
 }
 
 pub struct Queries {
-    data: DataDir,
+    access: QueryAccess,
     parser: Arc<NoopQueryParser>,
 }
 
@@ -83,14 +83,18 @@ impl Queries {
             return answered(answer, format);
         }
         let tenant = login.and_then(|l| l.tenant.as_deref());
-        let batches = query_access::run(&self.data, tenant, sql)
-            .await
-            .map_err(|e| {
-                let user = login.map(|l| l.user.as_str());
-                tracing::debug!(?user, error = %e, "pg: query failed");
-                errors::query_error(&e)
-            })?;
-        rows(batches, format)
+        let result = self.access.run(tenant, sql).await;
+        // A client shows rows as the whole answer: a cut result is refused.
+        let result = result.and_then(|r| match r.truncated {
+            true => Err(QueryError::TooManyRows(r.num_rows())),
+            false => Ok(r),
+        });
+        let result = result.map_err(|e| {
+            let user = login.map(|l| l.user.as_str());
+            tracing::debug!(?user, error = %e, "pg: query failed");
+            errors::query_error(&e)
+        })?;
+        rows(result.batches, format)
     }
 
     /// The columns `sql` would return, without running it.
@@ -110,15 +114,9 @@ impl Queries {
             });
         }
         let tenant = login.and_then(|l| l.tenant.as_deref());
-        let session =
-            query_access::open_session(&self.data, tenant).map_err(|e| errors::query_error(&e))?;
-        let plan = session
-            .context()
-            .state()
-            .create_logical_plan(sql)
-            .await
-            .map_err(|e| errors::query_error(&QueryError::from(e)))?;
-        let schema: Schema = plan.schema().as_arrow().clone();
+        let query_error = |e: QueryError| errors::query_error(&e);
+        let session = self.access.open_session(tenant).map_err(query_error)?;
+        let schema = session.describe(sql).await.map_err(query_error)?;
         arrow_schema_to_pg_fields(&schema, format, None)
     }
 }

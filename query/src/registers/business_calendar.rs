@@ -104,3 +104,28 @@ pub(crate) fn batch(days: &[CalendarDay]) -> Result<RecordBatch, RegisterError> 
         ],
     )?)
 }
+
+/// `calendar` with the days of the register that apply to a session of
+/// `scope`: those for every tenant, and a single-tenant session's own.
+pub fn apply(
+    mut calendar: crate::BusinessCalendar,
+    days: &[CalendarDay],
+    scope: &crate::TenantScope,
+) -> crate::BusinessCalendar {
+    let own = match scope {
+        crate::TenantScope::Tenants(set) if set.len() == 1 => set.first(),
+        _ => None,
+    };
+    for day in days {
+        if day.tenant.as_ref().is_some_and(|t| Some(t) != own) {
+            continue;
+        }
+        let name = day.name.clone().unwrap_or_default();
+        calendar = if day.kind == "open" {
+            calendar.with_open(day.date, name)
+        } else {
+            calendar.with_closed(day.date, name)
+        };
+    }
+    calendar
+}

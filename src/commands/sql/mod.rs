@@ -11,10 +11,11 @@ use bannin_query::arrow::array::RecordBatch;
 use bannin_query::{OutputFormat, output, statements};
 
 use crate::cli::SqlArgs;
-use crate::config::DataDir;
-use crate::query_access;
+use crate::config::{Config, DataDir};
+use crate::query_access::QueryAccess;
 
-pub async fn run(data: &DataDir, args: &SqlArgs) -> Result<()> {
+pub async fn run(config: &Config, data: &DataDir, args: &SqlArgs) -> Result<()> {
+    let access = QueryAccess::new(config, data, None)?;
     let format: OutputFormat = args.format.into();
     let tenant = args.tenant.as_deref();
     let statements = match (&args.sql, &args.file) {
@@ -25,7 +26,7 @@ pub async fn run(data: &DataDir, args: &SqlArgs) -> Result<()> {
             statements::split_all(&text)
         }
         (None, None) if std::io::stdin().is_terminal() => {
-            return repl::run(data, tenant, format).await;
+            return repl::run(&access, tenant, format).await;
         }
         (None, None) => {
             let text = std::io::read_to_string(std::io::stdin())
@@ -41,9 +42,17 @@ pub async fn run(data: &DataDir, args: &SqlArgs) -> Result<()> {
     }
     let mut out = Output::open(args.output.as_deref(), format)?;
     for (i, sql) in statements.iter().enumerate() {
-        let batches = query_access::run(data, tenant, sql)
+        let result = access
+            .run(tenant, sql)
             .await
             .with_context(|| label(i, statements.len(), sql))?;
+        if result.truncated {
+            say!(
+                "the result is cut at {} rows ([query] max_rows); narrow the query or add LIMIT",
+                result.num_rows()
+            );
+        }
+        let batches = result.batches;
         if i > 0 && format == OutputFormat::Table {
             writeln!(out.writer())?;
         }

@@ -10,10 +10,9 @@ use bannin_query::{OutputFormat, statements};
 use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 
-use crate::config::DataDir;
-use crate::query_access;
+use crate::query_access::QueryAccess;
 
-pub async fn run(data: &DataDir, tenant: Option<&str>, format: OutputFormat) -> Result<()> {
+pub async fn run(access: &QueryAccess, tenant: Option<&str>, format: OutputFormat) -> Result<()> {
     if format.is_binary() {
         anyhow::bail!("the interactive prompt prints text: use --format table, csv or json");
     }
@@ -52,7 +51,7 @@ pub async fn run(data: &DataDir, tenant: Option<&str>, format: OutputFormat) -> 
         let (complete, rest) = statements::split(&pending);
         let rest = rest.to_owned();
         for sql in complete {
-            run_one(data, tenant, format, &sql).await;
+            run_one(access, tenant, format, &sql).await;
         }
         pending = if statements::is_blank(&rest) {
             String::new()
@@ -69,15 +68,23 @@ pub async fn run(data: &DataDir, tenant: Option<&str>, format: OutputFormat) -> 
 }
 
 /// Runs one statement and prints its result or its error.
-async fn run_one(data: &DataDir, tenant: Option<&str>, format: OutputFormat, sql: &str) {
+async fn run_one(access: &QueryAccess, tenant: Option<&str>, format: OutputFormat, sql: &str) {
     let started = std::time::Instant::now();
-    match query_access::run(data, tenant, sql).await {
-        Ok(batches) => {
-            let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-            if let Err(e) = super::print(&batches, format, &mut std::io::stdout().lock()) {
+    match access.run(tenant, sql).await {
+        Ok(result) => {
+            let rows = result.num_rows();
+            if let Err(e) = super::print(&result.batches, format, &mut std::io::stdout().lock()) {
                 eprintln!("error: {e:#}");
             }
-            say!("({rows} rows, {:.3} s)", started.elapsed().as_secs_f64());
+            let cut = if result.truncated {
+                ", cut at [query] max_rows"
+            } else {
+                ""
+            };
+            say!(
+                "({rows} rows{cut}, {:.3} s)",
+                started.elapsed().as_secs_f64()
+            );
         }
         Err(e) => eprintln!("error: {e}"),
     }
