@@ -81,9 +81,30 @@ pub struct PartitionKey {
     pub date: NaiveDate,
 }
 
-/// Rows not yet committed, by partition, as Arrow batches in the table's
-/// file schema (unsorted): what queries add to the lake's files.
-pub type Unflushed = Vec<(PartitionKey, Vec<RecordBatch>)>;
+/// Rows by partition, as Arrow batches in the table's file schema.
+pub type PartitionRows = Vec<(PartitionKey, Vec<RecordBatch>)>;
+
+/// Rows accepted and not yet in the lake's files (unsorted): what queries
+/// add to the files — consistently, so that no row is seen twice or not
+/// at all while commits go on.
+#[derive(Debug, Clone, Default)]
+pub struct Unflushed {
+    pub rows: PartitionRows,
+    /// The WAL LSN through which records are in the files the rows go
+    /// with: a file committed with a higher LSN holds rows that `rows`
+    /// has, and is left out. `None`: every committed file.
+    pub committed: Option<u64>,
+}
+
+/// Whether a file committed through `wal_lsn` goes with unflushed rows
+/// whose files are those committed through `committed` (files without an
+/// LSN, imported ones, are never in the WAL).
+pub fn file_goes_with(committed: Option<u64>, wal_lsn: Option<u64>) -> bool {
+    match (committed, wal_lsn) {
+        (Some(committed), Some(lsn)) => lsn <= committed,
+        _ => true,
+    }
+}
 
 /// Rows per Arrow chunk of a pending partition. Rows are held as Rust
 /// values only until a chunk fills; then they become Arrow columns, which
@@ -157,7 +178,7 @@ impl Partitions {
 
     /// The pending rows of every partition as they are, unsorted (for
     /// queries over rows not yet committed).
-    pub fn snapshot(&self) -> Result<Unflushed, IngestError> {
+    pub fn snapshot(&self) -> Result<PartitionRows, IngestError> {
         self.parts
             .iter()
             .flat_map(|((table, date), tenants)| {

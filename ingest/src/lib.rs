@@ -33,7 +33,7 @@ pub mod table;
 pub mod wal;
 pub mod walk;
 
-pub use batch::{Partitions, Unflushed};
+pub use batch::{PartitionRows, Partitions, Unflushed};
 pub use error::IngestError;
 pub use format::Format;
 pub use import::{FileImport, ImportOptions, Importer, InputFile, Progress};

@@ -137,6 +137,8 @@ pub struct LiveFile {
     pub rows: u64,
     pub bytes: u64,
     pub sha256: String,
+    /// The last WAL record its rows hold, when committed from the WAL.
+    pub wal_lsn: Option<u64>,
 }
 
 impl LiveFile {
@@ -185,6 +187,7 @@ impl LiveSet {
                         rows: entry.rows,
                         bytes: entry.bytes,
                         sha256: entry.sha256.clone(),
+                        wal_lsn: entry.wal_lsn,
                     },
                 );
             }

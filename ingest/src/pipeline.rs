@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use bannin_parsers::ParseContext;
 use chrono::{DateTime, Utc};
 
-use crate::batch::{Row, Unflushed};
+use crate::batch::{PartitionRows, Row, Unflushed};
 use crate::import::{load_mail_state, save_mail_state};
 use crate::lines::LineRef;
 use crate::route::Router;
@@ -99,6 +99,15 @@ impl Pending {
     }
 }
 
+/// What queries need besides the pending rows to see every accepted
+/// record once.
+#[derive(Debug, Default)]
+struct InFlight {
+    rows: PartitionRows,
+    /// The LSN through which commits are complete (files renamed in).
+    committed: Lsn,
+}
+
 /// Commits that failed in a row, and when to try again: a full disk is
 /// retried every second at first, then less often, up to every 16 s.
 #[derive(Debug, Default)]
@@ -116,8 +125,8 @@ pub struct Pipeline {
     /// Held for a whole commit: commits happen in LSN order.
     committing: Mutex<()>,
     /// The rows of the commit in progress (or failed, until repaired),
-    /// still shown to queries.
-    in_flight: Mutex<Unflushed>,
+    /// still shown to queries, and the LSN committed before it.
+    in_flight: Mutex<InFlight>,
     failures: Mutex<Failures>,
     flush_rows: usize,
 }
@@ -150,7 +159,10 @@ impl Pipeline {
             stats_file,
             pending: Mutex::new(pending),
             committing: Mutex::new(()),
-            in_flight: Mutex::new(Vec::new()),
+            in_flight: Mutex::new(InFlight {
+                rows: Vec::new(),
+                committed: committed.unwrap_or(0),
+            }),
             failures: Mutex::new(Failures::default()),
             flush_rows: flush_rows.max(1),
         };
@@ -177,7 +189,7 @@ impl Pipeline {
             let (rebuilt, replayed) = rebuild(sources, &self.stats_file, entries, committed)?;
             *pending = rebuilt;
             // The failed commit's rows are pending again.
-            self.lock_in_flight().clear();
+            self.lock_in_flight().rows.clear();
             tracing::info!(replayed, "retrying the commit that failed");
         }
         self.flush()
@@ -240,7 +252,7 @@ impl Pipeline {
             pending.since = None;
             let partitions = std::mem::take(&mut pending.partitions);
             // Queries go on seeing these rows while they are written.
-            *self.lock_in_flight() = partitions.snapshot()?;
+            self.lock_in_flight().rows = partitions.snapshot()?;
             (partitions, pending.last_lsn, pending.stats.clone())
         };
         let Some(last_lsn) = last_lsn else {
@@ -262,7 +274,11 @@ impl Pipeline {
             self.lock_pending().broken = Some(why);
             return Err(e);
         }
-        self.lock_in_flight().clear();
+        {
+            let mut in_flight = self.lock_in_flight();
+            in_flight.rows.clear();
+            in_flight.committed = last_lsn;
+        }
         if std::mem::take(&mut *self.lock_failures()).count > 0 {
             tracing::info!("the lake can be written again; records are accepted");
         }
@@ -284,8 +300,12 @@ impl Pipeline {
     pub fn unflushed(&self) -> Result<Unflushed, IngestError> {
         let pending = self.lock_pending();
         let mut rows = pending.partitions.snapshot()?;
-        rows.extend(self.lock_in_flight().iter().cloned());
-        Ok(rows)
+        let in_flight = self.lock_in_flight();
+        rows.extend(in_flight.rows.iter().cloned());
+        Ok(Unflushed {
+            rows,
+            committed: Some(in_flight.committed),
+        })
     }
 
     /// The source name of a record from `peer` on `listener`.
@@ -321,7 +341,7 @@ impl Pipeline {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn lock_in_flight(&self) -> MutexGuard<'_, Unflushed> {
+    fn lock_in_flight(&self) -> MutexGuard<'_, InFlight> {
         self.in_flight
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -359,7 +379,10 @@ pub fn unflushed_in_wal(
     for (lsn, entry) in entries {
         route_entry(&mut pending, lsn, &entry)?;
     }
-    pending.partitions.snapshot()
+    Ok(Unflushed {
+        rows: pending.partitions.snapshot()?,
+        committed: Some(committed),
+    })
 }
 
 /// What is pending after a restart or a failed commit: the saved counters,

@@ -47,12 +47,16 @@ pub fn register_lake(
     let root = lake.root();
     let root = std::path::absolute(root)
         .map_err(|e| QueryError::LakePath(root.to_path_buf(), e.to_string()))?;
-    let unflushed: Unflushed = unflushed
-        .iter()
-        .filter(|(key, _)| scope.allows(&key.tenant))
-        .cloned()
-        .collect();
-    let store = Arc::new(LakeStore::new(&root, scope));
+    let unflushed = Unflushed {
+        rows: unflushed
+            .rows
+            .iter()
+            .filter(|(key, _)| scope.allows(&key.tenant))
+            .cloned()
+            .collect(),
+        committed: unflushed.committed,
+    };
+    let store = Arc::new(LakeStore::new(&root, scope, unflushed.committed));
     ctx.runtime_env()
         .register_object_store(ObjectStoreUrl::parse(STORE_URL)?.as_ref(), store);
     for table in Table::ALL {

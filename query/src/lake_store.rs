@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use async_trait::async_trait;
+use bannin_ingest::batch::file_goes_with;
 use bannin_ingest::lake::{FILE_EXTENSION, partition_of};
 use bannin_ingest::manifest::{self, MANIFEST_FILE};
 use datafusion::object_store::local::LocalFileSystem;
@@ -53,15 +54,19 @@ struct Snapshot {
 pub struct LakeStore {
     root: PathBuf,
     scope: TenantScope,
+    /// Files committed from the WAL after this LSN are left out: their
+    /// rows are among the session's unflushed rows.
+    committed: Option<u64>,
     snapshot: Mutex<Arc<Snapshot>>,
     local: Mutex<Option<Arc<LocalFileSystem>>>,
 }
 
 impl LakeStore {
-    pub fn new(root: &FsPath, scope: TenantScope) -> Self {
+    pub fn new(root: &FsPath, scope: TenantScope, committed: Option<u64>) -> Self {
         Self {
             root: root.to_path_buf(),
             scope,
+            committed,
             snapshot: Mutex::new(Arc::new(Snapshot::default())),
             local: Mutex::new(None),
         }
@@ -90,6 +95,7 @@ impl LakeStore {
                 .live
                 .into_values()
                 .filter(|file| self.in_scope(&file.file))
+                .filter(|file| file_goes_with(self.committed, file.wal_lsn))
                 .map(|file| (file.file, file.bytes))
                 .collect();
             *current = Arc::new(Snapshot { stamp, files });

@@ -29,6 +29,7 @@ pub fn with_unflushed(
 ) -> Result<Arc<dyn TableProvider>, QueryError> {
     let schema = table_schema(table);
     let batches = unflushed
+        .rows
         .iter()
         .filter(|(key, _)| key.table == table)
         .flat_map(|(key, batches)| batches.iter().map(move |b| (key, b)))

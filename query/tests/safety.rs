@@ -323,7 +323,7 @@ async fn a_scoped_session_never_sees_another_tenant() {
 async fn the_store_lists_and_opens_only_live_files_in_scope() {
     let (_dir, lake) = lake();
     let root = std::path::absolute(lake.root()).unwrap();
-    let store = LakeStore::new(&root, TenantScope::tenants([A]).unwrap());
+    let store = LakeStore::new(&root, TenantScope::tenants([A]).unwrap(), None);
     let listed: Vec<String> = store
         .list(None)
         .map_ok(|meta| meta.location.to_string())
@@ -338,7 +338,7 @@ async fn the_store_lists_and_opens_only_live_files_in_scope() {
     );
 
     // B's files exist on disk but are neither acknowledged nor readable.
-    let everything = LakeStore::new(&root, TenantScope::All);
+    let everything = LakeStore::new(&root, TenantScope::All, None);
     let b_file: String = everything
         .list(Some(&Path::from("syslog/tenant=kita-ku")))
         .map_ok(|meta| meta.location.to_string())

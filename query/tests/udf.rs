@@ -116,6 +116,14 @@ async fn time_buckets_are_jst_days() {
     assert_eq!(hourly[0]["hour"], "2026-11-24T18:00:00+09:00");
 }
 
+fn with_calendar(lake: &Lake, calendar: BusinessCalendar) -> QuerySession {
+    let options = SessionOptions {
+        calendar,
+        ..SessionOptions::default()
+    };
+    QuerySession::open_with(lake, &options).unwrap()
+}
+
 #[tokio::test]
 async fn the_calendar_and_hours_are_the_sessions() {
     let (_dir, lake) = lake();
@@ -124,14 +132,7 @@ async fn the_calendar_and_hours_are_the_sessions() {
     let calendar = BusinessCalendar::new(BusinessHours::new(nine, half_past_six).unwrap())
         .with_closed("2026-11-24".parse().unwrap(), "庁舎停電に伴う閉庁")
         .with_open("2026-09-22".parse().unwrap(), "休日窓口");
-    let session = QuerySession::open_with(
-        &lake,
-        &SessionOptions {
-            calendar: calendar.clone(),
-            ..SessionOptions::default()
-        },
-    )
-    .unwrap();
+    let session = with_calendar(&lake, calendar);
     let rows = rows(
         &session,
         "SELECT \"user\", is_business_hours(time) AS open FROM auth ORDER BY time",
@@ -139,14 +140,7 @@ async fn the_calendar_and_hours_are_the_sessions() {
     .await;
     assert_eq!(column(&rows, "open"), [true, false, false, false]);
     let calendar = BusinessCalendar::new(BusinessHours::new(nine, half_past_six).unwrap());
-    let session = QuerySession::open_with(
-        &lake,
-        &SessionOptions {
-            calendar: calendar.clone(),
-            ..SessionOptions::default()
-        },
-    )
-    .unwrap();
+    let session = with_calendar(&lake, calendar);
     let late = self::rows(
         &session,
         "SELECT is_business_hours(time) AS open FROM auth WHERE \"user\" = 'suzuki'",

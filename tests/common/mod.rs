@@ -114,6 +114,35 @@ pub fn count(data: &Path, table: &str) -> u64 {
     row["n"].as_u64().expect("count")
 }
 
+/// Rows of `table` in the lake's committed files, as the manifest lists
+/// them (`bannin sql` also shows rows still only in the WAL).
+pub fn committed(data: &Path, table: &str) -> u64 {
+    let lake = data.join("lake");
+    if !lake.join("manifest.jsonl").exists() {
+        return 0;
+    }
+    bannin_ingest::manifest::live_set(&lake)
+        .unwrap()
+        .live
+        .values()
+        .filter(|f| f.table == table)
+        .map(|f| f.rows)
+        .sum()
+}
+
+/// Waits until `table` has `n` committed rows or `secs` pass; returns the
+/// last count.
+pub fn wait_committed(data: &Path, table: &str, n: u64, secs: u64) -> u64 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        let got = committed(data, table);
+        if got >= n || std::time::Instant::now() >= deadline {
+            return got;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
 pub fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
