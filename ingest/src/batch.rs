@@ -176,6 +176,18 @@ impl Partitions {
             .collect()
     }
 
+    /// Turns the rows not yet in a chunk into one, so that a snapshot and
+    /// the sort at commit need not convert them again.
+    pub fn seal(&mut self) -> Result<(), IngestError> {
+        for ((table, _), tenants) in &mut self.parts {
+            for part in tenants.values_mut().filter(|p| !p.tail.is_empty()) {
+                part.chunks.push(record_batch(*table, &part.tail)?);
+                part.tail = Vec::new();
+            }
+        }
+        Ok(())
+    }
+
     /// The pending rows of every partition as they are, unsorted (for
     /// queries over rows not yet committed).
     pub fn snapshot(&self) -> Result<PartitionRows, IngestError> {

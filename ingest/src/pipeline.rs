@@ -249,10 +249,12 @@ impl Pipeline {
         let _one_at_a_time = self.lock_committing();
         let (partitions, last_lsn, stats) = {
             let mut pending = self.lock_pending();
-            pending.since = None;
+            // Queries go on seeing these rows while they are written (on
+            // an error here, nothing has been taken yet).
+            pending.partitions.seal()?;
+            self.lock_in_flight().rows = pending.partitions.snapshot()?;
             let partitions = std::mem::take(&mut pending.partitions);
-            // Queries go on seeing these rows while they are written.
-            self.lock_in_flight().rows = partitions.snapshot()?;
+            pending.since = None;
             (partitions, pending.last_lsn, pending.stats.clone())
         };
         let Some(last_lsn) = last_lsn else {
