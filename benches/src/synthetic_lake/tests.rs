@@ -4,9 +4,13 @@ use bannin_query::QuerySession;
 
 use super::*;
 
+/// Enough rows that the probe terminal (one of 1,000 of its tenant) has
+/// logged in at least once (the generator is seeded: same rows every run).
+const ROWS: u64 = 200_000;
+
 fn spec() -> LakeSpec {
     LakeSpec {
-        rows: 40_000,
+        rows: ROWS,
         days: 2,
         commit_rows: 3_000,
         ..LakeSpec::default()
@@ -28,7 +32,7 @@ fn int(batches: &[RecordBatch]) -> Vec<i64> {
 fn plan_covers_every_tenant_and_day_with_the_exact_total() {
     let plan = partition_rows(&spec());
     assert_eq!(plan.len(), TENANTS.len() * 2);
-    assert_eq!(plan.iter().map(|(_, _, n)| n).sum::<u64>(), 40_000);
+    assert_eq!(plan.iter().map(|(_, _, n)| n).sum::<u64>(), ROWS);
     let dates: Vec<String> = plan.iter().map(|(_, d, _)| d.to_string()).collect();
     assert!(dates.contains(&"2026-11-21".to_owned()));
     assert!(dates.contains(&"2026-11-22".to_owned()));
@@ -40,7 +44,7 @@ fn lake_is_written_through_the_commit_path_and_is_queryable() {
     let lake = Lake::new(dir.path().join("lake"));
     let mut commits = 0;
     let summary = write_lake(&lake, &spec(), |_| commits += 1).unwrap();
-    assert_eq!(summary.rows, 40_000);
+    assert_eq!(summary.rows, ROWS);
     assert!(commits >= 8, "{commits} commits");
     // Every file is live in the manifest, under tenant=/date= directories.
     let entries = manifest::entries(lake.root()).unwrap();
@@ -61,7 +65,7 @@ fn lake_is_written_through_the_commit_path_and_is_queryable() {
         "SELECT (SELECT count(*) FROM proxy) + (SELECT count(*) FROM firewall) \
                    + (SELECT count(*) FROM auth)",
     );
-    assert_eq!(total, vec![40_000]);
+    assert_eq!(total, vec![ROWS as i64]);
     assert_eq!(q("SELECT count(DISTINCT tenant) FROM proxy"), vec![4]);
     for table in ["proxy", "firewall", "auth"] {
         let hits = q(&format!(
