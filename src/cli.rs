@@ -219,10 +219,40 @@ pub struct SqlArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// Evaluate every rule once over the lake; alerts go to the alert store.
-    Run,
-    /// List the rules bannin ships.
+    /// List the rules: those bannin ships and those of [rules] dir.
     List,
+    /// Check rule packs: the format, the placeholders, and that each SQL
+    /// plans against the lake's tables and returns the columns alerts need.
+    Validate(RulesFilesArgs),
+    /// Run the rules' backtests: fixture logs through the real parsers, each
+    /// rule once over them. Exits 1 if any case fails.
+    Test(RulesFilesArgs),
+    /// Run the rules now: each over the event time since its last run (as
+    /// `bannin serve` does), or over --from/--to. Alerts go to the store.
+    Run(RulesRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesFilesArgs {
+    /// Only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Extra pack files to load beside the shipped packs and [rules] dir.
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesRunArgs {
+    /// Only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Evaluate event time from here (RFC 3339, e.g. 2026-11-20T00:00:00+09:00),
+    /// without touching the scheduler's state.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// ... up to here (default: now).
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,6 +22,7 @@ pub struct Config {
     pub lake: LakeConfig,
     pub registers: RegistersConfig,
     pub query: QueryConfig,
+    pub rules: RulesConfig,
     /// Days to keep each table's partitions (`[retention]`); a table not
     /// listed is kept forever.
     #[serde(default)]
@@ -48,6 +49,46 @@ pub struct SourceConfig {
     pub charset: Option<String>,
     /// `mynumber`, `lgwan` or `internet`.
     pub segment: Option<String>,
+    /// How often the source is expected to send (e.g. "15m"); silence
+    /// longer than this raises `source.silent` (ログ収集途絶).
+    pub expected_interval: Option<bannin_rules::Span>,
+}
+
+/// `[rules]`: the municipality's own packs, and rules turned off or tuned
+/// for every tenant or for one (docs/rules.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Directory of extra rule packs (`*.toml`); empty: only the shipped
+    /// packs.
+    pub dir: String,
+    /// Run the rules on their schedules inside `bannin serve`.
+    pub schedule: bool,
+    #[serde(default)]
+    pub disabled: std::collections::BTreeSet<String>,
+    #[serde(default)]
+    pub params: std::collections::BTreeMap<String, bannin_rules::params::Params>,
+    #[serde(default)]
+    pub tenants: std::collections::BTreeMap<String, bannin_rules::tuning::TenantTuning>,
+}
+
+impl RulesConfig {
+    /// The rules to run: shipped and local, checked against the tuning.
+    pub fn load(&self) -> Result<Vec<bannin_rules::Rule>> {
+        let dir = (!self.dir.trim().is_empty()).then(|| Path::new(&self.dir));
+        let rules = bannin_rules::packs::load(dir)
+            .with_context(|| format!("rules.dir \"{}\"", self.dir))?;
+        self.tuning().check(&rules)?;
+        Ok(rules)
+    }
+
+    pub fn tuning(&self) -> bannin_rules::Tuning {
+        bannin_rules::Tuning {
+            disabled: self.disabled.clone(),
+            params: self.params.clone(),
+            tenants: self.tenants.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -203,6 +244,7 @@ impl Config {
             bail!("lake.compact_target_mib must be at least 1");
         }
         config.retention_policy()?;
+        config.rules.load()?;
         Ok(config)
     }
 }

@@ -58,12 +58,16 @@ fn run(cli: Cli) -> Result<()> {
         Command::Ingest(args) => commands::ingest::run(&config, &data, &args),
         Command::Parse(args) => commands::parse::run(&config, &args),
         Command::Sql(args) => runtime.block_on(commands::sql::run(&config, &data, &args)),
-        Command::Rules {
-            command: RulesCommand::Run,
-        } => runtime.block_on(commands::rules::run(&data)),
-        Command::Rules {
-            command: RulesCommand::List,
-        } => commands::rules::list(),
+        Command::Rules { command } => match command {
+            RulesCommand::List => commands::rules::list(&config),
+            RulesCommand::Validate(args) => {
+                runtime.block_on(commands::rules::validate(&config, &data, &args))
+            }
+            RulesCommand::Test(args) => runtime.block_on(commands::rules::test(&config, &args)),
+            RulesCommand::Run(args) => {
+                runtime.block_on(commands::rules::run(&config, &data, &args))
+            }
+        },
         Command::Verify => commands::verify::run(&data),
         Command::Lake {
             command: LakeCommand::Compact(args),

@@ -8,10 +8,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use bannin_ingest::pipeline::{Pipeline, unflushed_in_wal};
+use bannin_ingest::pipeline::{Pipeline, saved_source_stats, unflushed_in_wal};
 use bannin_ingest::sources::Sources;
 use bannin_ingest::{Lake, Unflushed};
-use bannin_query::{QueryError, QueryResult, QuerySession, SessionOptions, TenantScope};
+use bannin_query::{
+    QueryError, QueryResult, QuerySession, SessionOptions, SourceHealth, TenantScope,
+};
 
 use crate::config::{Config, DataDir};
 
@@ -22,6 +24,8 @@ pub struct QueryAccess {
     unflushed: UnflushedFrom,
     /// Limits, calendar and registers; scope and rows are set per session.
     options: Arc<SessionOptions>,
+    /// The configured sources' health rows, before the live counters.
+    configured: Arc<Vec<SourceHealth>>,
 }
 
 /// Where the rows accepted but not yet committed come from.
@@ -49,10 +53,27 @@ impl QueryAccess {
             registers: config.registers()?,
             ..SessionOptions::default()
         };
+        let configured = config
+            .sources
+            .iter()
+            .map(|s| SourceHealth {
+                tenant: s
+                    .tenant
+                    .clone()
+                    .unwrap_or_else(|| config.ingest.tenant.clone()),
+                source: s.name.clone(),
+                segment: s.segment.clone(),
+                expected_interval_s: s
+                    .expected_interval
+                    .map(|e| i64::try_from(e.as_secs()).unwrap_or(i64::MAX)),
+                ..SourceHealth::default()
+            })
+            .collect();
         Ok(Self {
             lake: data.lake(),
             unflushed,
             options: Arc::new(options),
+            configured: Arc::new(configured),
         })
     }
 
@@ -63,12 +84,58 @@ impl QueryAccess {
             Some(tenant) => TenantScope::tenants([tenant])?,
             None => TenantScope::All,
         };
+        self.open_scope(&scope)
+    }
+
+    /// Opens a read-only session over the lake seeing the tenants of
+    /// `scope`.
+    pub fn open_scope(&self, scope: &TenantScope) -> Result<QuerySession, QueryError> {
         let options = SessionOptions {
-            scope,
+            scope: scope.clone(),
             unflushed: self.unflushed()?,
+            source_health: self.source_health(),
             ..(*self.options).clone()
         };
         QuerySession::open_with(&self.lake, &options)
+    }
+
+    /// Every configured source and every source heard from, with the live
+    /// counters of this process's pipeline (none beside a server).
+    fn source_health(&self) -> Vec<SourceHealth> {
+        let mut rows: Vec<SourceHealth> = (*self.configured).clone();
+        let stats = match &self.unflushed {
+            UnflushedFrom::Pipeline(pipeline) => pipeline.source_stats(),
+            UnflushedFrom::Wal { dir, .. } => match saved_source_stats(dir) {
+                Ok(stats) => stats,
+                Err(e) => {
+                    tracing::warn!(error = %e, "source counters unreadable; source_health shows none");
+                    Default::default()
+                }
+            },
+        };
+        for (name, stats) in stats {
+            let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            let row = match rows.iter_mut().find(|r| r.source == name) {
+                Some(row) => row,
+                None => {
+                    rows.push(SourceHealth {
+                        tenant: stats.tenant.clone(),
+                        source: name.clone(),
+                        ..SourceHealth::default()
+                    });
+                    let Some(last) = rows.last_mut() else {
+                        continue;
+                    };
+                    last
+                }
+            };
+            row.last_seen = stats.last_seen;
+            row.received = count(stats.received);
+            row.parsed = count(stats.parsed);
+            row.unparsed = count(stats.unparsed);
+            row.dropped = count(stats.dropped);
+        }
+        rows
     }
 
     /// Runs one statement in a fresh session (so it sees the lake as it is
@@ -84,5 +151,11 @@ impl QueryAccess {
                 unflushed_in_wal(&self.lake, dir, sources.clone())?
             }
         })
+    }
+}
+
+impl bannin_rules::Sessions for QueryAccess {
+    fn open(&self, scope: &TenantScope) -> Result<QuerySession, QueryError> {
+        self.open_scope(scope)
     }
 }

@@ -483,6 +483,12 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), Ing
     Ok(())
 }
 
+/// The per-source counters a server beside this process saved with its
+/// last commit into `wal_dir` (empty when it never committed).
+pub fn saved_source_stats(wal_dir: &Path) -> Result<BTreeMap<String, SourceStats>, IngestError> {
+    Ok(load_stats(&wal_dir.join(STATS_FILE))?.sources)
+}
+
 /// The saved counters; none yet is a fresh start, a damaged file is an
 /// error (it is only ever replaced atomically).
 fn load_stats(path: &Path) -> Result<SavedStats, IngestError> {

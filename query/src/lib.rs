@@ -9,7 +9,8 @@
 //! but not yet in them ([`unflushed`]). [`udf`] adds the SQL functions
 //! analysts need (CIDR match, registrable domain, JST time, business hours
 //! over a [`BusinessCalendar`]); [`registers`] loads the municipality's
-//! registers (台帳) from CSV files as tables. [`output`] renders results as
+//! registers (台帳) from CSV files as tables, and [`source_health`] shows
+//! when each configured log source was last heard from. [`output`] renders results as
 //! a table, CSV, NDJSON, Parquet or an Arrow IPC stream, [`rows`] turns
 //! them into JSON objects, and [`statements`] splits SQL text at `;`.
 
@@ -23,6 +24,7 @@ pub mod registers;
 pub mod rows;
 pub mod scope;
 pub mod session;
+pub mod source_health;
 pub mod statements;
 pub mod udf;
 pub mod unflushed;
@@ -32,6 +34,7 @@ pub use limits::QueryLimits;
 pub use output::OutputFormat;
 pub use scope::TenantScope;
 pub use session::{QueryResult, QuerySession, SessionOptions};
+pub use source_health::SourceHealth;
 pub use udf::BusinessCalendar;
 
 /// Arrow as DataFusion uses it, for callers that handle result batches.

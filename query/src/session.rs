@@ -8,13 +8,14 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::common::runtime::SpawnedTask;
 use datafusion::execution::context::SQLOptions;
 use datafusion::execution::object_store::ObjectStoreUrl;
-use datafusion::physical_plan::execute_stream;
+use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
 use crate::limits::QueryLimits;
 use crate::registers::{self, Registers, business_calendar};
 use crate::scope::TenantScope;
+use crate::source_health::{self, SourceHealth};
 use crate::{BusinessCalendar, QueryError, catalog, guard, udf};
 
 /// What a session shows, and how. The default: every tenant, default
@@ -35,6 +36,9 @@ pub struct SessionOptions {
     pub calendar: BusinessCalendar,
     /// The municipality's registers, registered as tables.
     pub registers: Registers,
+    /// The configured log sources and when each was last heard from
+    /// (`source_health`).
+    pub source_health: Vec<SourceHealth>,
 }
 
 /// A DataFusion session with the lake's tables registered, seeing only the
@@ -53,6 +57,9 @@ pub struct QueryResult {
     /// True when the result had more rows than the row cap and reading
     /// stopped there: `batches` holds the first `max_rows` rows.
     pub truncated: bool,
+    /// Rows the query read from its tables (files, unflushed rows and
+    /// registers), as the scans counted them.
+    pub rows_scanned: u64,
 }
 
 impl QueryResult {
@@ -101,6 +108,7 @@ impl QuerySession {
         );
         udf::register_all(&ctx, &calendar);
         registers::register(&ctx, &options.registers.for_scope(&options.scope))?;
+        source_health::register(&ctx, &options.source_health, &options.scope)?;
         Ok(Self { ctx, limits })
     }
 
@@ -182,7 +190,8 @@ async fn run(
     }
     let schema: SchemaRef = frame.schema().inner().clone();
     let physical = frame.create_physical_plan().await?;
-    let mut stream = execute_stream(physical, ctx.task_ctx()).map_err(|e| limits.explain(e))?;
+    let mut stream =
+        execute_stream(Arc::clone(&physical), ctx.task_ctx()).map_err(|e| limits.explain(e))?;
     let mut batches = Vec::new();
     let mut rows = 0usize;
     let mut truncated = false;
@@ -205,5 +214,25 @@ async fn run(
         // shows its header.
         batches.push(RecordBatch::new_empty(schema));
     }
-    Ok(QueryResult { batches, truncated })
+    Ok(QueryResult {
+        batches,
+        truncated,
+        rows_scanned: rows_scanned(physical.as_ref()),
+    })
+}
+
+/// The rows the plan's leaves (its scans) produced.
+fn rows_scanned(plan: &dyn ExecutionPlan) -> u64 {
+    let children = plan.children();
+    if children.is_empty() {
+        let rows = plan
+            .metrics()
+            .and_then(|m| m.output_rows())
+            .unwrap_or_default();
+        return u64::try_from(rows).unwrap_or(u64::MAX);
+    }
+    children
+        .into_iter()
+        .map(|child| rows_scanned(child.as_ref()))
+        .sum()
 }

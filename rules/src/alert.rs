@@ -62,16 +62,24 @@ pub struct Alert {
     pub key: Map<String, Value>,
     /// The whole result row.
     pub evidence: Map<String, Value>,
+    /// The SQL that finds the sample rows.
+    pub evidence_sql: String,
+    /// Raw rows behind the alert (at most 20).
+    pub samples: Vec<Map<String, Value>>,
+    pub assignee: Option<String>,
     pub runbook_ja: String,
     pub created_at: String,
     pub updated_at: String,
 }
 
-/// The alert id: a hash of the rule id and the dedup key values, so running
-/// a rule again over the same data finds the same alert.
-pub fn alert_id(rule_id: &str, key: &Map<String, Value>) -> String {
+/// The alert id: a hash of the rule id, the group values and the
+/// incident's start, so running a rule again over the same data finds the
+/// same alert.
+pub fn alert_id(rule_id: &str, key: &Map<String, Value>, first_seen: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(rule_id.as_bytes());
+    hasher.update([0x1d]);
+    hasher.update(first_seen.as_bytes());
     for (name, value) in key {
         hasher.update([0x1f]);
         hasher.update(name.as_bytes());
@@ -96,14 +104,21 @@ mod tests {
         let a = key(json!({"tenant": "t", "user": "root"}));
         let b = key(json!({"tenant": "t", "user": "administrator"}));
         assert_eq!(
-            alert_id("priv.bruteforce", &a),
-            alert_id("priv.bruteforce", &a)
+            alert_id("priv.bruteforce", &a, "t0"),
+            alert_id("priv.bruteforce", &a, "t0")
         );
         assert_ne!(
-            alert_id("priv.bruteforce", &a),
-            alert_id("priv.bruteforce", &b)
+            alert_id("priv.bruteforce", &a, "t0"),
+            alert_id("priv.bruteforce", &b, "t0")
         );
-        assert_ne!(alert_id("priv.bruteforce", &a), alert_id("priv.other", &a));
-        assert_eq!(alert_id("x", &a).len(), 32);
+        assert_ne!(
+            alert_id("priv.bruteforce", &a, "t0"),
+            alert_id("priv.bruteforce", &a, "t1")
+        );
+        assert_ne!(
+            alert_id("priv.bruteforce", &a, "t0"),
+            alert_id("priv.other", &a, "t0")
+        );
+        assert_eq!(alert_id("x", &a, "t0").len(), 32);
     }
 }

@@ -1,76 +1,143 @@
-//! Running rules: SQL over the lake → incidents → alerts in the store.
+//! Running a rule: its SQL over one window → incidents → alerts.
 
-use bannin_query::QuerySession;
+use std::collections::BTreeSet;
+
 use bannin_query::rows::to_json_rows;
+use bannin_query::{QueryError, QuerySession, TenantScope};
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
 
 use crate::alert::alert_id;
+use crate::params::{self, Window, sql_string, sql_timestamp};
 use crate::rule::REQUIRED_COLUMNS;
-use crate::store::Stored;
-use crate::{Alert, AlertStatus, AlertStore, Rule, RulesError};
+use crate::tuning::ParamGroup;
+use crate::{Alert, AlertStatus, Rule, RulesError, Severity, Tuning};
 
-/// What one rule's run produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunReport {
-    pub rule_id: String,
-    /// Incidents the SQL returned.
-    pub incidents: usize,
-    pub new: usize,
-    pub updated: usize,
+/// Sample rows kept with an alert.
+pub const SAMPLE_ROWS: usize = 20;
+/// Alerts per run that get sample rows (each costs a query).
+const SAMPLED_ALERTS: usize = 50;
+
+/// Opens the sessions rules run in: the lake, the registers, the rows not
+/// yet committed and `source_health`, seen through a tenant scope.
+pub trait Sessions: Send + Sync {
+    fn open(&self, scope: &TenantScope) -> Result<QuerySession, QueryError>;
 }
 
-/// Runs every rule once over the session and stores the alerts.
-pub async fn run_rules(
-    session: &QuerySession,
-    rules: &[Rule],
-    store: &mut AlertStore,
-    now: DateTime<Utc>,
-) -> Result<Vec<RunReport>, RulesError> {
-    let mut reports = Vec::with_capacity(rules.len());
-    for rule in rules {
-        let alerts = evaluate(session, rule, now).await?;
-        let mut report = RunReport {
-            rule_id: rule.id.clone(),
-            incidents: alerts.len(),
-            new: 0,
-            updated: 0,
-        };
-        for alert in &alerts {
-            match store.upsert(alert)? {
-                Stored::New => report.new += 1,
-                Stored::Updated => report.updated += 1,
-                Stored::Unchanged => {}
-            }
-        }
-        tracing::info!(rule = %rule.id, incidents = report.incidents, new = report.new, updated = report.updated, "rule evaluated");
-        reports.push(report);
-    }
-    Ok(reports)
+/// What one evaluation of a rule found.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub alerts: Vec<Alert>,
+    /// Rows the rule's queries read.
+    pub rows_scanned: u64,
 }
 
-/// Runs one rule and turns each result row into an alert.
+/// Runs `rule` over `window` for every tenant, with the parameter values
+/// `tuning` gives each, and turns each result row into an alert.
 pub async fn evaluate(
-    session: &QuerySession,
+    sessions: &dyn Sessions,
     rule: &Rule,
+    tuning: &Tuning,
+    window: Window,
     now: DateTime<Utc>,
-) -> Result<Vec<Alert>, RulesError> {
-    let batches = session
-        .sql(&rule.sql)
-        .await
-        .map_err(|source| RulesError::Query {
-            rule: rule.id.clone(),
-            source,
-        })?;
-    let rows = to_json_rows(&batches).map_err(|source| RulesError::Query {
+) -> Result<Evaluation, RulesError> {
+    let mut evaluation = Evaluation::default();
+    for group in tuning.groups(rule) {
+        evaluate_group(sessions, rule, &group, window, now, &mut evaluation).await?;
+    }
+    Ok(evaluation)
+}
+
+async fn evaluate_group(
+    sessions: &dyn Sessions,
+    rule: &Rule,
+    group: &ParamGroup,
+    window: Window,
+    now: DateTime<Utc>,
+    evaluation: &mut Evaluation,
+) -> Result<(), RulesError> {
+    let query_err = |source| RulesError::Query {
         rule: rule.id.clone(),
         source,
-    })?;
+    };
+    let session = sessions.open(&group.scope).map_err(query_err)?;
+    let sql = params::render(&rule.sql, window, rule.window, &group.params);
+    let result = session.query(&sql).await.map_err(query_err)?;
+    if result.truncated {
+        return Err(query_err(QueryError::TooManyRows(
+            session.limits().max_rows,
+        )));
+    }
+    evaluation.rows_scanned += result.rows_scanned;
+    let rows = to_json_rows(&result.batches).map_err(query_err)?;
     let now = now.to_rfc3339_opts(SecondsFormat::Secs, true);
-    rows.into_iter()
-        .enumerate()
-        .map(|(index, row)| alert_from_row(rule, index, row, &now))
-        .collect()
+    for (index, row) in rows.into_iter().enumerate() {
+        let mut alert = alert_from_row(rule, index, row, &now)?;
+        if group.except.contains(&alert.tenant) {
+            continue;
+        }
+        if evaluation.alerts.len() < SAMPLED_ALERTS {
+            let (sql, samples) = samples(&session, rule, &alert).await.map_err(query_err)?;
+            alert.evidence_sql = sql;
+            alert.samples = samples;
+        }
+        evaluation.alerts.push(alert);
+    }
+    Ok(())
+}
+
+/// The raw rows behind an alert: its first table's rows of the alert's
+/// tenant and time span that match its group values (those the table has),
+/// and the SQL that finds them.
+async fn samples(
+    session: &QuerySession,
+    rule: &Rule,
+    alert: &Alert,
+) -> Result<(String, Vec<Map<String, Value>>), QueryError> {
+    let Some(table) = rule.tables.first() else {
+        return Ok((String::new(), Vec::new()));
+    };
+    if !table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Ok((String::new(), Vec::new()));
+    }
+    let columns: BTreeSet<String> = match session.describe(&format!("SELECT * FROM {table}")).await
+    {
+        Ok(schema) => schema.fields().iter().map(|f| f.name().clone()).collect(),
+        // A rule over a table without `time` (a register) has no samples.
+        Err(_) => return Ok((String::new(), Vec::new())),
+    };
+    if !columns.contains("time") || !columns.contains("tenant") {
+        return Ok((String::new(), Vec::new()));
+    }
+    let (Ok(first), Ok(last)) = (
+        alert.first_seen.parse::<DateTime<Utc>>(),
+        alert.last_seen.parse::<DateTime<Utc>>(),
+    ) else {
+        return Ok((String::new(), Vec::new()));
+    };
+    let mut filters = vec![
+        format!("tenant = {}", sql_string(&alert.tenant)),
+        format!("time >= {}", sql_timestamp(first)),
+        format!("time <= {}", sql_timestamp(last)),
+    ];
+    for (column, value) in &alert.key {
+        if column == "tenant" || !columns.contains(column) {
+            continue;
+        }
+        let literal = match value {
+            Value::String(s) => sql_string(s),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string().to_uppercase(),
+            _ => continue,
+        };
+        filters.push(format!("\"{column}\" = {literal}"));
+    }
+    let sql = format!(
+        "SELECT * FROM {table} WHERE {} ORDER BY time LIMIT {SAMPLE_ROWS}",
+        filters.join(" AND ")
+    );
+    let rows = to_json_rows(&session.sql(&sql).await?)?;
+    Ok((sql, rows))
 }
 
 fn alert_from_row(
@@ -87,7 +154,7 @@ fn alert_from_row(
     for column in REQUIRED_COLUMNS
         .iter()
         .copied()
-        .chain(rule.dedup.iter().map(String::as_str))
+        .chain(rule.group.iter().map(String::as_str))
     {
         if !row.contains_key(column) {
             return Err(bad(format!("result has no `{column}` column")));
@@ -109,15 +176,29 @@ fn alert_from_row(
         .get("event_count")
         .and_then(Value::as_i64)
         .ok_or_else(|| bad("`event_count` is not an integer".into()))?;
+    let row_severity = match row.get("severity") {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(
+            value
+                .as_str()
+                .and_then(Severity::from_name)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "`severity` {value} is not low, medium, high or critical"
+                    ))
+                })?,
+        ),
+    };
+    let severity = rule.severity_for(row_severity, row.get("segment").and_then(Value::as_str));
     let key: Map<String, Value> = rule
-        .dedup
+        .group
         .iter()
         .map(|c| (c.clone(), row.get(c).cloned().unwrap_or(Value::Null)))
         .collect();
     Ok(Alert {
-        id: alert_id(&rule.id, &key),
+        id: alert_id(&rule.id, &key, &first_seen),
         rule_id: rule.id.clone(),
-        severity: rule.severity.as_str().to_owned(),
+        severity: severity.as_str().to_owned(),
         title_ja: rule.title.ja.clone(),
         title_en: rule.title.en.clone(),
         tenant,
@@ -127,6 +208,9 @@ fn alert_from_row(
         event_count,
         key,
         evidence: row,
+        evidence_sql: String::new(),
+        samples: Vec::new(),
+        assignee: None,
         runbook_ja: rule.runbook.ja.clone(),
         created_at: now.to_owned(),
         updated_at: now.to_owned(),

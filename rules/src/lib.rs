@@ -1,19 +1,37 @@
 //! bannin-rules: detection content and alerts.
 //!
-//! A [`rule::Rule`] is data (TOML, shipped in `rules/packs/` and embedded by
-//! [`packs`]); the [`engine`] runs its SQL over a query session and turns
+//! A [`rule::Rule`] is data (TOML, docs/rules.md): shipped in
+//! `rules/packs/` and embedded by [`packs`], or the municipality's own.
+//! Lengths of time are [`span`]s; a rule's SQL has placeholders filled by
+//! [`params`] (the window bounds and thresholds), whose values [`tuning`]
+//! sets per tenant. The [`engine`] runs a rule over one window and turns
 //! each result row into an [`alert::Alert`] with a deterministic id; the
-//! [`store`] keeps alerts (SQLite) so a re-run updates instead of duplicating.
+//! [`store`] keeps alerts (SQLite) so a re-run updates instead of
+//! duplicating. [`check`] plans a rule's SQL against the schema;
+//! [`backtest`] runs a rule's inline test cases through the
+//! real parsers. The [`scheduler`] runs enabled rules inside `bannin serve`
+//! over event-time windows with allowed lateness; [`runs`] keeps each
+//! rule's watermark, run statistics and the gap log.
 
 pub mod alert;
+pub mod backtest;
+pub mod check;
 pub mod engine;
 pub mod error;
 pub mod packs;
+pub mod params;
 pub mod rule;
+pub mod runs;
+pub mod scheduler;
+pub mod span;
 pub mod store;
+pub mod tuning;
 
 pub use alert::{Alert, AlertStatus};
-pub use engine::{RunReport, run_rules};
+pub use engine::{Evaluation, Sessions, evaluate};
 pub use error::RulesError;
 pub use rule::{Rule, Severity};
+pub use scheduler::{CatchUp, RuleRun, Scheduler};
+pub use span::Span;
 pub use store::AlertStore;
+pub use tuning::Tuning;

@@ -1,5 +1,7 @@
-//! The detection content shipped with bannin (`rules/packs/*.toml`),
-//! embedded in the binary.
+//! Where rules come from: the packs shipped with bannin (`rules/packs/`,
+//! embedded in the binary) and the municipality's own directory of packs.
+
+use std::path::Path;
 
 use crate::RulesError;
 use crate::rule::{Rule, parse_pack};
@@ -12,17 +14,49 @@ pub const PACKS: [(&str, &str); 1] =
 pub fn builtin() -> Result<Vec<Rule>, RulesError> {
     let mut rules = Vec::new();
     for (name, text) in PACKS {
-        for rule in parse_pack(name, text)? {
-            if rules.iter().any(|r: &Rule| r.id == rule.id) {
-                return Err(RulesError::Invalid {
-                    rule: rule.id,
-                    why: "defined twice".into(),
-                });
-            }
-            rules.push(rule);
+        add(&mut rules, parse_pack(name, text)?)?;
+    }
+    Ok(rules)
+}
+
+/// The shipped rules plus those of every `*.toml` pack in `dir` (when
+/// given); an id defined twice is an error naming it.
+pub fn load(dir: Option<&Path>) -> Result<Vec<Rule>, RulesError> {
+    let mut rules = builtin()?;
+    if let Some(dir) = dir {
+        for (name, text) in read_dir(dir)? {
+            add(&mut rules, parse_pack(&name, &text)?)?;
         }
     }
     Ok(rules)
+}
+
+/// The `*.toml` files of `dir`, by name.
+fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, RulesError> {
+    let io = |e: std::io::Error| RulesError::Data(format!("rules dir {}: {e}", dir.display()));
+    let mut packs = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).map_err(io)?;
+            packs.push((path.display().to_string(), text));
+        }
+    }
+    packs.sort();
+    Ok(packs)
+}
+
+fn add(rules: &mut Vec<Rule>, more: Vec<Rule>) -> Result<(), RulesError> {
+    for rule in more {
+        if rules.iter().any(|r: &Rule| r.id == rule.id) {
+            return Err(RulesError::Invalid {
+                rule: rule.id,
+                why: "defined twice".into(),
+            });
+        }
+        rules.push(rule);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -34,7 +68,7 @@ mod tests {
         let rules = builtin().unwrap();
         let brute = rules.iter().find(|r| r.id == "priv.bruteforce").unwrap();
         assert_eq!(brute.title.ja, "特権IDへの連続ログイン失敗");
-        assert!(brute.dedup.contains(&"first_seen".to_owned()));
+        assert!(brute.group.contains(&"tenant".to_owned()));
     }
 
     #[test]
@@ -43,5 +77,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("rule pack x.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_local_pack_may_not_redefine_a_shipped_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mine.toml"), crate::packs::PACKS[0].1).unwrap();
+        let err = load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("defined twice"), "{err}");
     }
 }

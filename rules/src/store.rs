@@ -65,6 +65,16 @@ impl AlertStore {
         store_err(&self.path)
     }
 
+    /// Records an alert found by a rule run (merging with the same group's
+    /// alert within `suppress` is the store helper's to finish).
+    pub fn record(
+        &mut self,
+        alert: &Alert,
+        _suppress: chrono::Duration,
+    ) -> Result<Stored, RulesError> {
+        self.upsert(alert)
+    }
+
     /// Inserts a new alert, or refreshes a known one (keeping its status).
     pub fn upsert(&mut self, alert: &Alert) -> Result<Stored, RulesError> {
         let key = serde_json::to_string(&alert.key).map_err(json_err)?;
@@ -199,6 +209,9 @@ fn alert_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
         event_count: row.get(9)?,
         key: object(10)?,
         evidence: object(11)?,
+        evidence_sql: String::new(),
+        samples: Vec::new(),
+        assignee: None,
         runbook_ja: row.get(12)?,
         created_at: row.get(13)?,
         updated_at: row.get(14)?,
@@ -228,6 +241,9 @@ mod tests {
                 .as_object()
                 .cloned()
                 .unwrap(),
+            evidence_sql: String::new(),
+            samples: Vec::new(),
+            assignee: None,
             runbook_ja: "手順".into(),
             created_at: "2026-11-23T00:00:00Z".into(),
             updated_at: "2026-11-23T00:00:00Z".into(),

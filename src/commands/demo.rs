@@ -54,7 +54,13 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
         ..config.ingest.import_options(bannin_ingest::Format::Auto)?
     };
     ingest::import(&data, options, &files)?;
-    let reports = rules::evaluate(&data).await?;
+    let day_start =
+        date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - chrono::Duration::hours(9);
+    let window = bannin_rules::params::Window {
+        start: day_start,
+        end: Utc::now(),
+    };
+    let reports = rules::run_window(config, &data, &config.rules.load()?, window).await?;
     let alerts: usize = reports.iter().map(|r| r.new + r.updated).sum();
     say!(
         "rules raised {alerts} alert(s); injected: {} failed root logins on {} from {}",

@@ -1,45 +1,207 @@
-//! `bannin rules`: list and run the detection rules.
+//! `bannin rules`: list, validate, test and run the detection rules.
 
-use anyhow::{Context, Result};
-use bannin_query::QuerySession;
-use bannin_rules::{AlertStore, RunReport, packs, run_rules};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::config::DataDir;
+use anyhow::{Context, Result, bail};
+use bannin_rules::params::Window;
+use bannin_rules::rule::parse_pack;
+use bannin_rules::store::Stored;
+use bannin_rules::{AlertStore, CatchUp, Rule, RuleRun, Scheduler, backtest, check};
+use chrono::{DateTime, Utc};
 
-/// Runs every rule once; prints one line per rule.
-pub async fn run(data: &DataDir) -> Result<()> {
-    for report in evaluate(data).await? {
-        say!(
-            "{}: {} incidents ({} new alerts, {} updated)",
-            report.rule_id,
-            report.incidents,
-            report.new,
-            report.updated
-        );
+use crate::cli::{RulesFilesArgs, RulesRunArgs};
+use crate::config::{Config, DataDir};
+use crate::query_access::QueryAccess;
+
+/// The configured rules plus those of `files`, narrowed to `only` (ids).
+fn load(config: &Config, files: &[PathBuf], only: &[String]) -> Result<Vec<Rule>> {
+    let mut rules = config.rules.load()?;
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        for rule in parse_pack(&file.display().to_string(), &text)? {
+            if rules.iter().any(|r| r.id == rule.id) {
+                bail!("{}: rule {} is defined twice", file.display(), rule.id);
+            }
+            rules.push(rule);
+        }
     }
-    Ok(())
+    for id in only {
+        if !rules.iter().any(|r| &r.id == id) {
+            bail!("no rule `{id}` (see `bannin rules list`)");
+        }
+    }
+    if !only.is_empty() {
+        rules.retain(|r| only.contains(&r.id));
+    }
+    Ok(rules)
 }
 
-/// Runs every shipped rule over the data directory's lake.
-pub async fn evaluate(data: &DataDir) -> Result<Vec<RunReport>> {
-    data.ensure()?;
-    let rules = packs::builtin()?;
-    let session = QuerySession::open(&data.lake())?;
-    let mut store = AlertStore::open(&data.alerts())?;
-    run_rules(&session, &rules, &mut store, chrono::Utc::now())
-        .await
-        .context("rule evaluation failed")
-}
-
-pub fn list() -> Result<()> {
-    for rule in packs::builtin()? {
+pub fn list(config: &Config) -> Result<()> {
+    let tuning = config.rules.tuning();
+    for rule in config.rules.load()? {
         say!(
-            "{}\t{}\t{} / {}",
+            "{}\t{}\t{}\tevery {}\t{} / {}",
             rule.id,
             rule.severity.as_str(),
+            if tuning.enabled(&rule) { "on" } else { "off" },
+            rule.schedule,
             rule.title.ja,
             rule.title.en
         );
     }
     Ok(())
+}
+
+pub async fn validate(config: &Config, data: &DataDir, args: &RulesFilesArgs) -> Result<()> {
+    let rules = load(config, &args.files, &args.rules)?;
+    let access = QueryAccess::new(config, data, None)?;
+    let mut failed = 0;
+    for rule in &rules {
+        match check::check_sql(&access, rule, Utc::now()).await {
+            Ok(()) => say!("ok   {}", rule.id),
+            Err(e) => {
+                failed += 1;
+                say!("FAIL {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} rule(s) are not valid", rules.len());
+    }
+    say!("{} rule(s) valid", rules.len());
+    Ok(())
+}
+
+pub async fn test(config: &Config, args: &RulesFilesArgs) -> Result<()> {
+    let rules = load(config, &args.files, &args.rules)?;
+    let work = tempfile::tempdir().context("cannot create a scratch directory")?;
+    let (mut passed, mut failed, mut untested) = (0, 0, Vec::new());
+    for rule in &rules {
+        if rule.tests.is_empty() {
+            untested.push(rule.id.as_str());
+            continue;
+        }
+        for result in backtest::run(rule, work.path()).await {
+            match &result.failure {
+                None => {
+                    passed += 1;
+                    say!(
+                        "ok   {} / {} ({} alert(s))",
+                        result.rule_id,
+                        result.case,
+                        result.alerts
+                    );
+                }
+                Some(why) => {
+                    failed += 1;
+                    say!("FAIL {} / {}: {why}", result.rule_id, result.case);
+                }
+            }
+        }
+    }
+    if !untested.is_empty() {
+        say!("no test cases: {}", untested.join(", "));
+    }
+    if failed > 0 {
+        bail!("{failed} backtest(s) failed, {passed} passed");
+    }
+    say!("{passed} backtest(s) passed");
+    Ok(())
+}
+
+pub async fn run(config: &Config, data: &DataDir, args: &RulesRunArgs) -> Result<()> {
+    data.ensure()?;
+    let rules = load(config, &[], &args.rules)?;
+    if let Some(from) = &args.from {
+        let window = Window {
+            start: parse_time(from, "--from")?,
+            end: match &args.to {
+                Some(to) => parse_time(to, "--to")?,
+                None => Utc::now(),
+            },
+        };
+        if window.start >= window.end {
+            bail!("--from must be before --to");
+        }
+        for run in run_window(config, data, &rules, window).await? {
+            say!(
+                "{}: {} incidents ({} new alerts, {} updated), {} rows scanned",
+                run.rule_id,
+                run.incidents,
+                run.new,
+                run.updated,
+                run.rows_scanned
+            );
+        }
+        return Ok(());
+    }
+    let mut scheduler = Scheduler::new(
+        rules,
+        config.rules.tuning(),
+        Arc::new(QueryAccess::new(config, data, None)?),
+        &data.alerts(),
+        CatchUp::default(),
+    )?;
+    let mut failed = 0;
+    for run in scheduler.tick(Utc::now()).await {
+        match &run.error {
+            Some(error) => {
+                failed += 1;
+                say!("{}: FAILED: {error}", run.rule_id);
+            }
+            None => say!(
+                "{}: {} incidents ({} new alerts, {} updated), {} rows scanned",
+                run.rule_id,
+                run.incidents,
+                run.new,
+                run.updated,
+                run.rows_scanned
+            ),
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} rule(s) failed");
+    }
+    Ok(())
+}
+
+/// Runs every enabled rule of `rules` once over `window` and stores the
+/// alerts, without touching the scheduler's state.
+pub async fn run_window(
+    config: &Config,
+    data: &DataDir,
+    rules: &[Rule],
+    window: Window,
+) -> Result<Vec<RuleRun>> {
+    let access = QueryAccess::new(config, data, None)?;
+    let tuning = config.rules.tuning();
+    let mut store = AlertStore::open(&data.alerts())?;
+    let mut runs = Vec::new();
+    for rule in rules.iter().filter(|r| tuning.enabled(r)) {
+        let evaluation = bannin_rules::evaluate(&access, rule, &tuning, window, Utc::now()).await?;
+        let mut run = RuleRun {
+            rule_id: rule.id.clone(),
+            windows: 1,
+            incidents: evaluation.alerts.len(),
+            rows_scanned: evaluation.rows_scanned,
+            ..RuleRun::default()
+        };
+        for alert in &evaluation.alerts {
+            match store.record(alert, rule.suppress.chrono())? {
+                Stored::New => run.new += 1,
+                Stored::Updated => run.updated += 1,
+                Stored::Unchanged => {}
+            }
+        }
+        runs.push(run);
+    }
+    Ok(runs)
+}
+
+fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
+    Ok(DateTime::parse_from_rfc3339(text)
+        .with_context(|| format!("{what} must be RFC 3339, e.g. 2026-11-20T00:00:00+09:00"))?
+        .with_timezone(&Utc))
 }

@@ -37,6 +37,11 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         Some(addr) => Some(serve_pg(&addr, query.clone()).await?),
         None => None,
     };
+    let scheduler = if config.rules.schedule {
+        Some(start_rules(config, data, query.clone())?)
+    } else {
+        None
+    };
     say!("bannin is listening on http://{}/", listener.local_addr()?);
     let state = AppState {
         data: data.clone(),
@@ -48,6 +53,9 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
     let served = serve(listener, state).await;
     if let Some(pg) = pg {
         pg.abort();
+    }
+    if let Some(scheduler) = scheduler {
+        scheduler.abort();
     }
     ingest.stop().await?;
     served
@@ -73,6 +81,29 @@ pub async fn serve(listener: TcpListener, state: AppState) -> Result<()> {
         .with_graceful_shutdown(shutdown())
         .await
         .context("HTTP server failed")
+}
+
+/// Starts the rule scheduler: every enabled rule on its schedule, over
+/// the lake and the rows not yet committed.
+fn start_rules(
+    config: &Config,
+    data: &DataDir,
+    query: QueryAccess,
+) -> Result<tokio::task::JoinHandle<()>> {
+    let rules = config.rules.load()?;
+    let scheduler = bannin_rules::Scheduler::new(
+        rules,
+        config.rules.tuning(),
+        Arc::new(query),
+        &data.alerts(),
+        bannin_rules::CatchUp::default(),
+    )
+    .context("cannot start the rule scheduler")?;
+    say!(
+        "bannin runs {} detection rule(s) on their schedules",
+        scheduler.rules().len()
+    );
+    Ok(tokio::spawn(scheduler.run(std::future::pending())))
 }
 
 /// Starts the PostgreSQL wire-protocol listener on `addr`.
