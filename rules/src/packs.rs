@@ -7,8 +7,12 @@ use crate::RulesError;
 use crate::rule::{Rule, parse_pack};
 
 /// (file name, contents) of every shipped pack.
-pub const PACKS: [(&str, &str); 1] =
-    [("privileged.toml", include_str!("../packs/privileged.toml"))];
+pub const PACKS: [(&str, &str); 4] = [
+    ("mail.toml", include_str!("../packs/mail.toml")),
+    ("saas.toml", include_str!("../packs/saas.toml")),
+    ("privileged.toml", include_str!("../packs/privileged.toml")),
+    ("source.toml", include_str!("../packs/source.toml")),
+];
 
 /// Every shipped rule, validated; ids are unique.
 pub fn builtin() -> Result<Vec<Rule>, RulesError> {
