@@ -37,7 +37,7 @@ pub async fn run_rules(
             updated: 0,
         };
         for alert in &alerts {
-            match store.upsert(alert)? {
+            match store.record(alert, chrono::Duration::zero())?.stored {
                 Stored::New => report.new += 1,
                 Stored::Updated => report.updated += 1,
                 Stored::Unchanged => {}
@@ -122,11 +122,14 @@ fn alert_from_row(
         title_en: rule.title.en.clone(),
         tenant,
         status: AlertStatus::New,
+        assignee: None,
         first_seen,
         last_seen,
         event_count,
         key,
         evidence: row,
+        evidence_sql: rule.sql.clone(),
+        samples: Vec::new(),
         runbook_ja: rule.runbook.ja.clone(),
         created_at: now.to_owned(),
         updated_at: now.to_owned(),

@@ -2,7 +2,7 @@
 
 use bannin_ingest::{Format, ImportOptions, Importer, Lake};
 use bannin_query::QuerySession;
-use bannin_rules::{AlertStore, packs, run_rules};
+use bannin_rules::{AlertFilter, AlertStore, packs, run_rules};
 use chrono::{DateTime, Utc};
 
 fn lake_with(lines: &[&str]) -> (tempfile::TempDir, Lake) {
@@ -57,7 +57,7 @@ async fn raises_one_alert_per_privileged_burst_and_never_duplicates() {
         .unwrap();
     assert_eq!((brute.incidents, brute.new), (1, 1));
 
-    let alerts = store.list(10).unwrap();
+    let alerts = store.list(&AlertFilter::default()).unwrap();
     assert_eq!(alerts.len(), 1);
     let alert = &alerts[0];
     assert_eq!(alert.tenant, "sakuragaoka");
@@ -77,7 +77,7 @@ async fn raises_one_alert_per_privileged_burst_and_never_duplicates() {
         .unwrap();
     assert_eq!((brute.incidents, brute.new, brute.updated), (1, 0, 0));
     assert_eq!(store.count().unwrap(), 1);
-    assert_eq!(store.list(10).unwrap()[0].id, alert.id);
+    assert_eq!(store.list(&AlertFilter::default()).unwrap()[0].id, alert.id);
 }
 
 #[tokio::test]
@@ -109,7 +109,7 @@ async fn windows_administrator_bursts_are_caught() {
     run_rules(&session, &packs::builtin().unwrap(), &mut store, Utc::now())
         .await
         .unwrap();
-    let alerts = store.list(10).unwrap();
+    let alerts = store.list(&AlertFilter::default()).unwrap();
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].key["user"], "Administrator");
     assert_eq!(alerts[0].key["host"], "lg-ad01");
