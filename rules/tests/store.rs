@@ -669,8 +669,24 @@ fn an_old_store_is_upgraded_in_place_and_keeps_its_alerts() {
     assert_eq!(detail.alert.status, AlertStatus::Resolved);
     assert_eq!(detail.alert.event_count, 5);
     assert_eq!(detail.comments.len(), 1);
-    let version: i64 = rusqlite::Connection::open(&path)
-        .unwrap()
+    // An old row with a broken time is kept, and does not block its group.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE alerts SET last_seen = 'garbage' WHERE id = '77b1e2'",
+        [],
+    )
+    .unwrap();
+    let mut store = AlertStore::open(&path).unwrap();
+    let broken = all(&store).into_iter().find(|a| a.id == "77b1e2").unwrap();
+    let mut next = broken.clone();
+    next.last_seen = "2026-11-22T01:06:00Z".into();
+    assert_eq!(
+        store.record(&next, Duration::minutes(30)).unwrap().stored,
+        Stored::New
+    );
+    assert_eq!(store.count().unwrap(), 3);
+
+    let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
     assert_eq!(version, 1);

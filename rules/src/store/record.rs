@@ -165,7 +165,12 @@ impl AlertStore {
         .map_err(&err)?;
         let mut best: Option<(Alert, Span)> = None;
         for candidate in candidates {
-            let candidate_span = Span::of(&candidate)?;
+            // A stored alert with unreadable times cannot be merged into;
+            // it must not stop new incidents of its group from being stored.
+            let Ok(candidate_span) = Span::of(&candidate) else {
+                tracing::warn!(alert = %candidate.id, "stored alert has unreadable times; not merging into it");
+                continue;
+            };
             if candidate_span.overlaps(&span, suppress)
                 && best
                     .as_ref()
