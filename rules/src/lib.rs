@@ -6,8 +6,10 @@
 //! [`params`] (the window bounds and thresholds), whose values [`tuning`]
 //! sets per tenant. The [`engine`] runs a rule over one window and turns
 //! each result row into an [`alert::Alert`] with a deterministic id; the
-//! [`store`] keeps alerts (SQLite) so a re-run updates instead of
-//! duplicating. [`check`] plans a rule's SQL against the schema;
+//! [`store`] keeps alerts (SQLite): a re-run merges into the known alert
+//! instead of duplicating it, and people move alerts through their
+//! lifecycle (new → acknowledged → resolved / false_positive,
+//! docs/alerts.md) with comments and a history. [`check`] plans a rule's SQL against the schema;
 //! [`backtest`] runs a rule's inline test cases through the
 //! real parsers. The [`scheduler`] runs enabled rules inside `bannin serve`
 //! over event-time windows with allowed lateness; [`runs`] keeps each
@@ -33,5 +35,5 @@ pub use error::RulesError;
 pub use rule::{Rule, Severity};
 pub use scheduler::{CatchUp, RuleRun, Scheduler};
 pub use span::Span;
-pub use store::AlertStore;
+pub use store::{Action, AlertCounts, AlertDetail, AlertFilter, AlertStore, Recorded, Stored};
 pub use tuning::Tuning;

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use bannin_rules::params::Window;
 use bannin_rules::rule::parse_pack;
-use bannin_rules::store::Stored;
 use bannin_rules::{AlertStore, CatchUp, Rule, RuleRun, Scheduler, backtest, check};
 use chrono::{DateTime, Utc};
 
@@ -183,18 +182,9 @@ pub async fn run_window(
         let evaluation = bannin_rules::evaluate(&access, rule, &tuning, window, Utc::now()).await?;
         let mut run = RuleRun {
             rule_id: rule.id.clone(),
-            windows: 1,
-            incidents: evaluation.alerts.len(),
-            rows_scanned: evaluation.rows_scanned,
             ..RuleRun::default()
         };
-        for alert in &evaluation.alerts {
-            match store.record(alert, rule.suppress.chrono())? {
-                Stored::New => run.new += 1,
-                Stored::Updated => run.updated += 1,
-                Stored::Unchanged => {}
-            }
-        }
+        run.add(&mut store, &evaluation, rule)?;
         runs.push(run);
     }
     Ok(runs)
