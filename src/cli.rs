@@ -223,6 +223,9 @@ pub enum RulesCommand {
     Run,
     /// List the rules bannin ships.
     List,
+    /// Compile Sigma rules (*.yml / *.yaml files or directories) to a rule
+    /// pack; refused rules are listed with the reason on stderr.
+    ImportSigma(crate::commands::sigma::ImportSigmaArgs),
 }
 
 #[derive(Debug, Subcommand)]

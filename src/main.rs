@@ -64,6 +64,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Rules {
             command: RulesCommand::List,
         } => commands::rules::list(),
+        Command::Rules {
+            command: RulesCommand::ImportSigma(args),
+        } => commands::sigma::import(&args),
         Command::Verify => commands::verify::run(&data),
         Command::Lake {
             command: LakeCommand::Compact(args),

@@ -4,12 +4,14 @@
 //! [`packs`]); the [`engine`] runs its SQL over a query session and turns
 //! each result row into an [`alert::Alert`] with a deterministic id; the
 //! [`store`] keeps alerts (SQLite) so a re-run updates instead of duplicating.
+//! [`sigma`] compiles Sigma YAML rules to rule SQL and pack entries.
 
 pub mod alert;
 pub mod engine;
 pub mod error;
 pub mod packs;
 pub mod rule;
+pub mod sigma;
 pub mod store;
 
 pub use alert::{Alert, AlertStatus};
