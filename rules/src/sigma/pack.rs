@@ -66,7 +66,7 @@ pub fn runbook_ja(rule: &CompiledSigma) -> String {
         None => String::new(),
     };
     let identity = rule.group.last().map(String::as_str).unwrap_or("host");
-    let mut steps = vec![
+    let steps = vec![
         format!(
             "Sigma ルール「{}」に一致するログがありました{what}。",
             rule.title
@@ -75,47 +75,43 @@ pub fn runbook_ja(rule: &CompiledSigma) -> String {
             "証拠の行 (raw 列) を開き、ホスト・{identity}・時刻から、誰がどの端末で何をしたかを確認してください。"
         ),
     ];
-    if !rule.falsepositives.is_empty() {
-        steps.push(format!(
-            "次の場合は誤検知の可能性があります: {}。該当すれば誤検知として閉じてください。",
-            rule.falsepositives
-                .iter()
-                .map(|f| one_line(f))
-                .collect::<Vec<_>>()
-                .join(" / ")
-        ));
-    }
-    steps.push(
-        "不審な場合や判断できない場合は、情報セキュリティ管理者に報告し、CSIRT の指示に従ってください。"
-            .to_owned(),
-    );
-    numbered(&steps)
+    let false_positives = false_positives(rule).map(|fps| {
+        format!("次の場合は誤検知の可能性があります: {fps}。該当すれば誤検知として閉じてください。")
+    });
+    let report = "不審な場合や判断できない場合は、情報セキュリティ管理者に報告し、CSIRT の指示に従ってください。";
+    numbered(steps, false_positives, report)
 }
 
 fn runbook_en(rule: &CompiledSigma) -> String {
-    let mut steps = vec![
+    let steps = vec![
         format!("Logs matched the Sigma rule \"{}\".", rule.title),
         "Open the evidence rows (raw column) and establish who did what, from which host, when."
             .to_owned(),
     ];
-    if !rule.falsepositives.is_empty() {
-        steps.push(format!(
-            "Known false positives: {}. If one applies, close the alert as a false positive.",
-            rule.falsepositives
-                .iter()
-                .map(|f| one_line(f))
-                .collect::<Vec<_>>()
-                .join(" / ")
-        ));
-    }
-    steps.push(
-        "Otherwise report to the information-security administrator and follow the CSIRT."
-            .to_owned(),
-    );
-    numbered(&steps)
+    let false_positives = false_positives(rule).map(|fps| {
+        format!(
+            "Known false positives: {fps}. If one applies, close the alert as a false positive."
+        )
+    });
+    let report = "Otherwise report to the information-security administrator and follow the CSIRT.";
+    numbered(steps, false_positives, report)
 }
 
-fn numbered(steps: &[String]) -> String {
+/// The rule's `falsepositives`, one line each, joined; `None` if none.
+fn false_positives(rule: &CompiledSigma) -> Option<String> {
+    (!rule.falsepositives.is_empty()).then(|| {
+        rule.falsepositives
+            .iter()
+            .map(|f| one_line(f))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    })
+}
+
+/// `1. … 2. …`: the steps, the false-positive step if any, the report step.
+fn numbered(mut steps: Vec<String>, false_positives: Option<String>, report: &str) -> String {
+    steps.extend(false_positives);
+    steps.push(report.to_owned());
     steps
         .iter()
         .enumerate()
