@@ -14,6 +14,7 @@
 //! real parsers. The [`scheduler`] runs enabled rules inside `bannin serve`
 //! over event-time windows with allowed lateness; [`runs`] keeps each
 //! rule's watermark, run statistics and the gap log.
+//! [`sigma`] compiles Sigma YAML rules to rule SQL and pack entries.
 
 pub mod alert;
 pub mod backtest;
@@ -25,6 +26,7 @@ pub mod params;
 pub mod rule;
 pub mod runs;
 pub mod scheduler;
+pub mod sigma;
 pub mod span;
 pub mod store;
 pub mod tuning;
