@@ -55,7 +55,7 @@ pub fn list(config: &Config) -> Result<()> {
 
 pub async fn validate(config: &Config, data: &DataDir, args: &RulesFilesArgs) -> Result<()> {
     let rules = load(config, &args.files, &args.rules)?;
-    let access = QueryAccess::new(config, data, None)?;
+    let access = cli_access(config, data).await?;
     let mut failed = 0;
     for rule in &rules {
         match check::check_sql(&access, rule, Utc::now()).await {
@@ -139,7 +139,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &RulesRunArgs) -> Result
     let mut scheduler = Scheduler::new(
         rules,
         config.rules.tuning(),
-        Arc::new(QueryAccess::new(config, data, None)?),
+        Arc::new(cli_access(config, data).await?),
         &data.alerts(),
         CatchUp::default(),
     )?;
@@ -166,6 +166,18 @@ pub async fn run(config: &Config, data: &DataDir, args: &RulesRunArgs) -> Result
     Ok(())
 }
 
+/// Query access for rules run from the command line: beside a server,
+/// sources' last records are looked up in the lake (a week back) where the
+/// server's saved counters do not say.
+async fn cli_access(config: &Config, data: &DataDir) -> Result<QueryAccess> {
+    let access = QueryAccess::new(config, data, None)?;
+    access
+        .refresh_last_events(7)
+        .await
+        .context("cannot find the sources' latest records in the lake")?;
+    Ok(access)
+}
+
 /// Runs every enabled rule of `rules` once over `window` and stores the
 /// alerts, without touching the scheduler's state.
 pub async fn run_window(
@@ -174,7 +186,7 @@ pub async fn run_window(
     rules: &[Rule],
     window: Window,
 ) -> Result<Vec<RuleRun>> {
-    let access = QueryAccess::new(config, data, None)?;
+    let access = cli_access(config, data).await?;
     let tuning = config.rules.tuning();
     let mut store = AlertStore::open(&data.alerts())?;
     let mut runs = Vec::new();
