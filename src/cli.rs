@@ -230,6 +230,9 @@ pub enum RulesCommand {
     /// Run the rules now: each over the event time since its last run (as
     /// `bannin serve` does), or over --from/--to. Alerts go to the store.
     Run(RulesRunArgs),
+    /// Compile Sigma rules (*.yml / *.yaml files or directories) to a rule
+    /// pack; refused rules are listed with the reason on stderr.
+    ImportSigma(crate::commands::sigma::ImportSigmaArgs),
 }
 
 #[derive(Debug, Args)]

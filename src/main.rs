@@ -67,6 +67,7 @@ fn run(cli: Cli) -> Result<()> {
             RulesCommand::Run(args) => {
                 runtime.block_on(commands::rules::run(&config, &data, &args))
             }
+            RulesCommand::ImportSigma(args) => commands::sigma::import(&args),
         },
         Command::Verify => commands::verify::run(&data),
         Command::Lake {

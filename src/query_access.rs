@@ -14,6 +14,7 @@ use bannin_ingest::{Lake, Unflushed};
 use bannin_query::{
     QueryError, QueryResult, QuerySession, SessionOptions, SourceHealth, TenantScope,
 };
+use chrono::{DateTime, Utc};
 
 use crate::config::{Config, DataDir};
 
@@ -26,7 +27,13 @@ pub struct QueryAccess {
     options: Arc<SessionOptions>,
     /// The configured sources' health rows, before the live counters.
     configured: Arc<Vec<SourceHealth>>,
+    /// Without a pipeline's counters: each source's latest event in the
+    /// lake, by (tenant, source), as [`Self::refresh_last_events`] found.
+    last_events: Arc<std::sync::RwLock<Vec<LastEvent>>>,
 }
+
+/// A source's latest event in the lake: (tenant, source, time).
+type LastEvent = (String, String, DateTime<Utc>);
 
 /// Where the rows accepted but not yet committed come from.
 #[derive(Clone)]
@@ -74,7 +81,47 @@ impl QueryAccess {
             unflushed,
             options: Arc::new(options),
             configured: Arc::new(configured),
+            last_events: Arc::default(),
         })
+    }
+
+    /// For `source_health` beside no running pipeline (`bannin rules run`,
+    /// the demo, files imported with `bannin ingest`): each source's latest
+    /// event time in the lake's last `days` date partitions becomes its
+    /// `last_seen` where no counter gives one.
+    pub async fn refresh_last_events(&self, days: u32) -> Result<()> {
+        let since = (Utc::now() - chrono::Duration::days(i64::from(days)))
+            .format("%Y-%m-%d")
+            .to_string();
+        let union = bannin_ingest::Table::ALL
+            .iter()
+            .map(|t| {
+                format!(
+                    "SELECT tenant, source, time FROM {} WHERE date >= '{since}'",
+                    t.name()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let sql = format!(
+            "SELECT tenant, source, CAST(max(time) AS BIGINT) AS last_event FROM ({union}) \
+             GROUP BY tenant, source"
+        );
+        let session = self.open_scope(&TenantScope::All)?;
+        let rows = bannin_query::rows::to_json_rows(&session.sql(&sql).await?)?;
+        let found = rows
+            .iter()
+            .filter_map(|row| {
+                let text = |c: &str| row.get(c).and_then(|v| v.as_str()).map(str::to_owned);
+                let micros = row.get("last_event").and_then(|v| v.as_i64())?;
+                let time = DateTime::from_timestamp_micros(micros)?;
+                Some((text("tenant")?, text("source")?, time))
+            })
+            .collect();
+        if let Ok(mut last_events) = self.last_events.write() {
+            *last_events = found;
+        }
+        Ok(())
     }
 
     /// Opens a read-only session over the lake for a caller limited to
@@ -113,6 +160,19 @@ impl QueryAccess {
                 }
             },
         };
+        if let Ok(last_events) = self.last_events.read() {
+            for (tenant, source, time) in last_events.iter() {
+                if stats.contains_key(source) {
+                    continue;
+                }
+                if let Some(row) = rows
+                    .iter_mut()
+                    .find(|r| &r.source == source && &r.tenant == tenant)
+                {
+                    row.last_seen = Some(*time);
+                }
+            }
+        }
         for (name, stats) in stats {
             let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
             let row = match rows.iter_mut().find(|r| r.source == name) {

@@ -176,7 +176,6 @@ fn demo_serves_the_injected_brute_force() {
         "curl -s ",
     );
     let body = curl(&format!("{}/api/v1/alerts", server.base_url));
-    let alerts = body["alerts"].as_array().expect("alerts array");
     let brute = rule_alert(&body, "priv.bruteforce");
     assert_eq!(brute["key"]["account"], "root");
     assert_eq!(brute["key"]["target"], "lg-file01");
@@ -194,14 +193,11 @@ fn demo_serves_the_injected_brute_force() {
         .args(["demo", "--dir", demo_dir.to_str().unwrap(), "--no-serve"])
         .output()
         .unwrap());
-    assert!(
-        out.contains(&format!("rules raised {} alert(s)", alerts.len())),
-        "{out}"
-    );
+    assert!(out.contains("✓ priv.bruteforce"), "{out}");
     // Every generated line is understood, and every table has rows.
     let data = demo_dir.join("data");
     assert_eq!(count(&data, "unparsed"), 0);
-    for table in ["syslog", "auth", "proxy", "firewall"] {
+    for table in ["syslog", "auth", "proxy", "firewall", "mail", "cloud_audit"] {
         assert!(count(&data, table) > 10, "{table} is nearly empty");
     }
 }

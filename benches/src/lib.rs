@@ -1,7 +1,8 @@
 //! Synthetic, deterministic log data for bannin's benchmarks, tests and demo.
 //!
 //! - [`municipality`]: one day of logs from a small fictional municipality,
-//!   with one privileged-ID brute force injected among realistic noise.
+//!   with one injected case per first-wave detection rule and benign
+//!   look-alikes among realistic noise, and the registers that match it.
 //! - [`formats`]: lines of every other input format, for per-format parser
 //!   benchmarks.
 //! - [`synthetic_lake`]: a multi-tenant proxy + firewall + auth lake of any
@@ -11,4 +12,7 @@ pub mod formats;
 pub mod municipality;
 pub mod synthetic_lake;
 
-pub use municipality::{DayOptions, GeneratedDay, InjectedBruteForce, municipality_day};
+pub use municipality::{
+    DayOptions, GeneratedDay, InjectedBruteForce, InjectedCase, LookAlike, RegisterFile,
+    municipality_day, register_files,
+};

@@ -2,14 +2,17 @@
 
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::RulesError;
 
-/// Lifecycle: new → acknowledged → resolved / false_positive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// At most this many sample rows are kept with an alert.
+pub const MAX_SAMPLES: usize = 20;
+
+/// Lifecycle: new → acknowledged → resolved / false_positive (docs/alerts.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertStatus {
     New,
@@ -19,6 +22,14 @@ pub enum AlertStatus {
 }
 
 impl AlertStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [AlertStatus; 4] = [
+        AlertStatus::New,
+        AlertStatus::Acknowledged,
+        AlertStatus::Resolved,
+        AlertStatus::FalsePositive,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AlertStatus::New => "new",
@@ -26,6 +37,12 @@ impl AlertStatus {
             AlertStatus::Resolved => "resolved",
             AlertStatus::FalsePositive => "false_positive",
         }
+    }
+}
+
+impl std::fmt::Display for AlertStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -54,6 +71,8 @@ pub struct Alert {
     pub title_en: String,
     pub tenant: String,
     pub status: AlertStatus,
+    /// Who is working on it (a user name); `None` until assigned.
+    pub assignee: Option<String>,
     /// RFC 3339, UTC.
     pub first_seen: String,
     pub last_seen: String,
@@ -62,11 +81,10 @@ pub struct Alert {
     pub key: Map<String, Value>,
     /// The whole result row.
     pub evidence: Map<String, Value>,
-    /// The SQL that finds the sample rows.
+    /// The SQL that reproduces the evidence (window bounds filled in).
     pub evidence_sql: String,
-    /// Raw rows behind the alert (at most 20).
+    /// Sample raw rows behind the incident, at most [`MAX_SAMPLES`].
     pub samples: Vec<Map<String, Value>>,
-    pub assignee: Option<String>,
     pub runbook_ja: String,
     pub created_at: String,
     pub updated_at: String,

@@ -17,8 +17,8 @@ use serde_json::Value;
 
 use crate::engine::{self, Sessions};
 use crate::params::{self, Params, Window};
-use crate::store::{AlertStore, Stored};
-use crate::{Rule, RulesError, Span, Tuning};
+use crate::store::{AlertFilter, AlertStore};
+use crate::{Rule, RuleRun, RulesError, Span, Tuning};
 
 /// One test case of a rule (`[[rules.tests]]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -344,15 +344,16 @@ async fn run_case(
     let mut failure = None;
     for pass in 0..2 {
         let evaluation = engine::evaluate(&sessions, rule, &tuning, window, end).await?;
-        for alert in &evaluation.alerts {
-            let recorded = store.record(alert, rule.suppress.chrono())?;
-            if pass == 1 && recorded == Stored::New && failure.is_none() {
-                failure =
-                    Some("running the rule again over the same window raised a new alert".into());
-            }
+        let mut run = RuleRun::default();
+        run.add(&mut store, &evaluation, rule)?;
+        if pass == 1 && run.new + run.updated > 0 {
+            failure = Some(format!(
+                "running the rule again over the same window changed the alerts ({} new, {} updated)",
+                run.new, run.updated
+            ));
         }
     }
-    let alerts = store.list(usize::MAX)?;
+    let alerts = store.list(&AlertFilter::default())?;
     if alerts.len() != case.expect && failure.is_none() {
         let found: Vec<String> = alerts
             .iter()

@@ -7,14 +7,12 @@ use bannin_query::{QueryError, QuerySession, TenantScope};
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
 
-use crate::alert::alert_id;
+use crate::alert::{MAX_SAMPLES, alert_id};
 use crate::params::{self, Window, sql_string, sql_timestamp};
 use crate::rule::REQUIRED_COLUMNS;
 use crate::tuning::ParamGroup;
 use crate::{Alert, AlertStatus, Rule, RulesError, Severity, Tuning};
 
-/// Sample rows kept with an alert.
-pub const SAMPLE_ROWS: usize = 20;
 /// Alerts per run that get sample rows (each costs a query).
 const SAMPLED_ALERTS: usize = 50;
 
@@ -133,7 +131,7 @@ async fn samples(
         filters.push(format!("\"{column}\" = {literal}"));
     }
     let sql = format!(
-        "SELECT * FROM {table} WHERE {} ORDER BY time LIMIT {SAMPLE_ROWS}",
+        "SELECT * FROM {table} WHERE {} ORDER BY time LIMIT {MAX_SAMPLES}",
         filters.join(" AND ")
     );
     let rows = to_json_rows(&session.sql(&sql).await?)?;

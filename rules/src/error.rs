@@ -27,4 +27,15 @@ pub enum RulesError {
     },
     #[error("alert store: {0}")]
     Data(String),
+    #[error("no alert with id `{id}`")]
+    NotFound { id: String },
+    #[error("alert {id}: `{action}` is not allowed while it is `{from}` (it would become `{to}`)")]
+    Transition {
+        id: String,
+        action: &'static str,
+        from: crate::AlertStatus,
+        to: crate::AlertStatus,
+    },
+    #[error("alert {id}: {why}")]
+    Rejected { id: String, why: String },
 }

@@ -6,12 +6,15 @@
 //! [`params`] (the window bounds and thresholds), whose values [`tuning`]
 //! sets per tenant. The [`engine`] runs a rule over one window and turns
 //! each result row into an [`alert::Alert`] with a deterministic id; the
-//! [`store`] keeps alerts (SQLite) so a re-run updates instead of
-//! duplicating. [`check`] plans a rule's SQL against the schema;
+//! [`store`] keeps alerts (SQLite): a re-run merges into the known alert
+//! instead of duplicating it, and people move alerts through their
+//! lifecycle (new → acknowledged → resolved / false_positive,
+//! docs/alerts.md) with comments and a history. [`check`] plans a rule's SQL against the schema;
 //! [`backtest`] runs a rule's inline test cases through the
 //! real parsers. The [`scheduler`] runs enabled rules inside `bannin serve`
 //! over event-time windows with allowed lateness; [`runs`] keeps each
 //! rule's watermark, run statistics and the gap log.
+//! [`sigma`] compiles Sigma YAML rules to rule SQL and pack entries.
 
 pub mod alert;
 pub mod backtest;
@@ -23,6 +26,7 @@ pub mod params;
 pub mod rule;
 pub mod runs;
 pub mod scheduler;
+pub mod sigma;
 pub mod span;
 pub mod store;
 pub mod tuning;
@@ -33,5 +37,5 @@ pub use error::RulesError;
 pub use rule::{Rule, Severity};
 pub use scheduler::{CatchUp, RuleRun, Scheduler};
 pub use span::Span;
-pub use store::AlertStore;
+pub use store::{Action, AlertCounts, AlertDetail, AlertFilter, AlertStore, Recorded, Stored};
 pub use tuning::Tuning;

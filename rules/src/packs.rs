@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use crate::RulesError;
 use crate::rule::{Rule, parse_pack};
+use crate::{RulesError, sigma};
 
 /// (file name, contents) of every shipped pack.
 pub const PACKS: [(&str, &str); 4] = [
@@ -23,8 +23,10 @@ pub fn builtin() -> Result<Vec<Rule>, RulesError> {
     Ok(rules)
 }
 
-/// The shipped rules plus those of every `*.toml` pack in `dir` (when
-/// given); an id defined twice is an error naming it.
+/// The shipped rules plus those of every `*.toml` pack and every Sigma
+/// rule (`*.yml`, `*.yaml`) in `dir` (when given); an id defined twice is
+/// an error naming it. A Sigma rule bannin cannot run is left out with a
+/// warning naming the file and the reason.
 pub fn load(dir: Option<&Path>) -> Result<Vec<Rule>, RulesError> {
     let mut rules = builtin()?;
     if let Some(dir) = dir {
@@ -35,15 +37,27 @@ pub fn load(dir: Option<&Path>) -> Result<Vec<Rule>, RulesError> {
     Ok(rules)
 }
 
-/// The `*.toml` files of `dir`, by name.
+/// The packs of `dir` by file name: `*.toml` as they are, Sigma rules
+/// compiled to pack text.
 fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, RulesError> {
     let io = |e: std::io::Error| RulesError::Data(format!("rules dir {}: {e}", dir.display()));
     let mut packs = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            let text = std::fs::read_to_string(&path).map_err(io)?;
-            packs.push((path.display().to_string(), text));
+        let Some(extension) = path.extension().and_then(|e| e.to_str()) else {
+            continue;
+        };
+        let name = path.display().to_string();
+        match extension {
+            "toml" => packs.push((name, std::fs::read_to_string(&path).map_err(io)?)),
+            "yml" | "yaml" => {
+                let text = std::fs::read_to_string(&path).map_err(io)?;
+                match sigma::compile(&text) {
+                    Ok(rule) => packs.push((name, sigma::to_pack_toml(&[rule]))),
+                    Err(e) => tracing::warn!(file = %name, reason = %e, "Sigma rule left out"),
+                }
+            }
+            _ => {}
         }
     }
     packs.sort();
@@ -89,5 +103,30 @@ mod tests {
         std::fs::write(dir.path().join("mine.toml"), crate::packs::PACKS[0].1).unwrap();
         let err = load(Some(dir.path())).unwrap_err().to_string();
         assert!(err.contains("defined twice"), "{err}");
+    }
+
+    #[test]
+    fn sigma_rules_in_the_rules_dir_are_compiled_and_refusals_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("root_sudo.yml"),
+            "title: Sudo To Root Shell\nid: 00000000-0000-4000-8000-000000000001\nstatus: test\n\
+             level: high\nlogsource:\n  product: linux\n  service: sudo\ndetection:\n  \
+             sel:\n    USER: root\n  condition: sel\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("counting.yml"),
+            "title: Counting\nlogsource:\n  category: firewall\ndetection:\n  \
+             sel:\n    action: deny\n  condition: sel | count() > 10\n",
+        )
+        .unwrap();
+        let rules = load(Some(dir.path())).unwrap();
+        let sigma: Vec<&str> = rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|id| id.starts_with("sigma."))
+            .collect();
+        assert_eq!(sigma, ["sigma.sudo_to_root_shell"]);
     }
 }

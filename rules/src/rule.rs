@@ -18,6 +18,7 @@ pub const SEGMENTS: [&str; 3] = ["mynumber", "lgwan", "internet"];
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
+    #[serde(default)]
     pub ja: String,
     #[serde(default)]
     pub en: String,

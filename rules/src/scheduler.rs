@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use crate::params::Window;
 use crate::runs::{Gap, RunLog, RunOutcome};
 use crate::store::Stored;
-use crate::{AlertStore, Rule, RulesError, Sessions, Span, Tuning, evaluate};
+use crate::{AlertStore, Evaluation, Rule, RulesError, Sessions, Span, Tuning, evaluate};
 
 /// How far back the scheduler catches up, and in what steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,28 @@ pub struct RuleRun {
     pub updated: usize,
     pub rows_scanned: u64,
     pub error: Option<String>,
+}
+
+impl RuleRun {
+    /// Stores the alerts of one evaluation of `rule` and counts them.
+    pub fn add(
+        &mut self,
+        store: &mut AlertStore,
+        evaluation: &Evaluation,
+        rule: &Rule,
+    ) -> Result<(), RulesError> {
+        self.windows += 1;
+        self.rows_scanned += evaluation.rows_scanned;
+        self.incidents += evaluation.alerts.len();
+        for alert in &evaluation.alerts {
+            match store.record(alert, rule.suppress.chrono())?.stored {
+                Stored::New => self.new += 1,
+                Stored::Updated => self.updated += 1,
+                Stored::Unchanged => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Runs the enabled rules on their schedules.
@@ -210,16 +232,7 @@ impl Scheduler {
             };
             let evaluation =
                 evaluate(self.sessions.as_ref(), rule, &self.tuning, window, now).await?;
-            run.windows += 1;
-            run.rows_scanned += evaluation.rows_scanned;
-            run.incidents += evaluation.alerts.len();
-            for alert in &evaluation.alerts {
-                match self.store.record(alert, rule.suppress.chrono())? {
-                    Stored::New => run.new += 1,
-                    Stored::Updated => run.updated += 1,
-                    Stored::Unchanged => {}
-                }
-            }
+            run.add(&mut self.store, &evaluation, rule)?;
             if end >= now {
                 return Ok(settle);
             }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use bannin_rules::{Alert, AlertStore};
+use bannin_rules::{Alert, AlertFilter, AlertStore};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -38,7 +38,12 @@ pub async fn list(
         }
         let store = AlertStore::open(&path).map_err(ApiError::internal)?;
         Ok(AlertList {
-            alerts: store.list(limit).map_err(ApiError::internal)?,
+            alerts: store
+                .list(&AlertFilter {
+                    limit: Some(limit),
+                    ..AlertFilter::default()
+                })
+                .map_err(ApiError::internal)?,
             total: store.count().map_err(ApiError::internal)?,
         })
     })

@@ -6,5 +6,6 @@ pub mod lake;
 pub mod parse;
 pub mod rules;
 pub mod serve;
+pub mod sigma;
 pub mod sql;
 pub mod verify;

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use bannin_rules::params::Window;
 use bannin_rules::rule::parse_pack;
-use bannin_rules::store::Stored;
 use bannin_rules::{AlertStore, CatchUp, Rule, RuleRun, Scheduler, backtest, check};
 use chrono::{DateTime, Utc};
 
@@ -56,7 +55,7 @@ pub fn list(config: &Config) -> Result<()> {
 
 pub async fn validate(config: &Config, data: &DataDir, args: &RulesFilesArgs) -> Result<()> {
     let rules = load(config, &args.files, &args.rules)?;
-    let access = QueryAccess::new(config, data, None)?;
+    let access = cli_access(config, data).await?;
     let mut failed = 0;
     for rule in &rules {
         match check::check_sql(&access, rule, Utc::now()).await {
@@ -140,7 +139,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &RulesRunArgs) -> Result
     let mut scheduler = Scheduler::new(
         rules,
         config.rules.tuning(),
-        Arc::new(QueryAccess::new(config, data, None)?),
+        Arc::new(cli_access(config, data).await?),
         &data.alerts(),
         CatchUp::default(),
     )?;
@@ -167,6 +166,18 @@ pub async fn run(config: &Config, data: &DataDir, args: &RulesRunArgs) -> Result
     Ok(())
 }
 
+/// Query access for rules run from the command line: beside a server,
+/// sources' last records are looked up in the lake (a week back) where the
+/// server's saved counters do not say.
+async fn cli_access(config: &Config, data: &DataDir) -> Result<QueryAccess> {
+    let access = QueryAccess::new(config, data, None)?;
+    access
+        .refresh_last_events(7)
+        .await
+        .context("cannot find the sources' latest records in the lake")?;
+    Ok(access)
+}
+
 /// Runs every enabled rule of `rules` once over `window` and stores the
 /// alerts, without touching the scheduler's state.
 pub async fn run_window(
@@ -175,7 +186,7 @@ pub async fn run_window(
     rules: &[Rule],
     window: Window,
 ) -> Result<Vec<RuleRun>> {
-    let access = QueryAccess::new(config, data, None)?;
+    let access = cli_access(config, data).await?;
     let tuning = config.rules.tuning();
     let mut store = AlertStore::open(&data.alerts())?;
     let mut runs = Vec::new();
@@ -183,18 +194,9 @@ pub async fn run_window(
         let evaluation = bannin_rules::evaluate(&access, rule, &tuning, window, Utc::now()).await?;
         let mut run = RuleRun {
             rule_id: rule.id.clone(),
-            windows: 1,
-            incidents: evaluation.alerts.len(),
-            rows_scanned: evaluation.rows_scanned,
             ..RuleRun::default()
         };
-        for alert in &evaluation.alerts {
-            match store.record(alert, rule.suppress.chrono())? {
-                Stored::New => run.new += 1,
-                Stored::Updated => run.updated += 1,
-                Stored::Unchanged => {}
-            }
-        }
+        run.add(&mut store, &evaluation, rule)?;
         runs.push(run);
     }
     Ok(runs)

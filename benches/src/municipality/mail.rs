@@ -9,7 +9,7 @@ use super::dice::{hourly_volume, outside_ip, pick, pid, within_hour};
 use super::feed::{Facility, Feeds, Severity, Syslog};
 use super::town::{INET_MAIL01, MAIL_DOMAIN, SECURITY_CLOUD_RELAY, STAFF, Zone};
 
-const EXTERNAL_DOMAINS: [&str; 7] = [
+pub(super) const EXTERNAL_DOMAINS: [&str; 7] = [
     "example.jp",
     "example.co.jp",
     "example.ne.jp",
@@ -21,7 +21,8 @@ const EXTERNAL_DOMAINS: [&str; 7] = [
 /// The 無害化 (sanitisation) gateway inbound mail is handed to.
 const SANITIZER: &str = "sanitizer.city.sakuragaoka.example[10.40.0.30]:25";
 
-const EXTERNAL_SENDERS: [&str; 5] = ["info", "support", "newsletter", "kouhou", "jimukyoku"];
+pub(super) const EXTERNAL_SENDERS: [&str; 5] =
+    ["info", "support", "newsletter", "kouhou", "jimukyoku"];
 
 /// Long-lived postfix daemons keep their pid all day.
 struct Daemons {

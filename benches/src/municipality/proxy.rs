@@ -40,24 +40,24 @@ const UPLOAD_WINDOW: (Ms, Ms) = (hm(10, 0), hm(17, 0));
 const ERROR_PAGE_BYTES: Range<u32> = 3_850..3_990;
 
 /// One access.log entry.
-struct Access {
-    elapsed: Ms,
-    client: String,
-    action: &'static str,
-    status: u16,
-    bytes: u32,
-    method: &'static str,
-    url: String,
-    user: Option<&'static str>,
+pub(super) struct Access {
+    pub(super) elapsed: Ms,
+    pub(super) client: String,
+    pub(super) action: &'static str,
+    pub(super) status: u16,
+    pub(super) bytes: u32,
+    pub(super) method: &'static str,
+    pub(super) url: String,
+    pub(super) user: Option<&'static str>,
     /// The upstream server, `None` when the proxy answered itself.
-    peer: Option<&'static str>,
-    content_type: &'static str,
+    pub(super) peer: Option<&'static str>,
+    pub(super) content_type: &'static str,
 }
 
 impl Access {
     /// `{epoch}.{ms} {elapsed} {client} {action}/{code} {bytes} {method}
     /// {url} {user} {hierarchy}/{peer} {type}`.
-    fn render(&self, day: &Day, at: Ms) -> String {
+    pub(super) fn render(&self, day: &Day, at: Ms) -> String {
         let epoch = day.epoch_millis(at);
         let hierarchy = match self.peer {
             Some(ip) => format!("HIER_DIRECT/{ip}"),
@@ -80,9 +80,8 @@ impl Access {
     }
 }
 
-/// The proxy's access.log for the day, in time order.
-pub(super) fn generate(rng: &mut SmallRng, day: Day) -> Vec<String> {
-    let mut log = Timeline::new();
+/// The proxy's access.log for the day, added to `log`.
+pub(super) fn generate(rng: &mut SmallRng, day: Day, log: &mut Timeline<Ms>) {
     let mut record = |at: Ms, access: Access| log.push(at, access.render(&day, at));
     for _ in 0..rng.random_range(OFFICE_REQUESTS) {
         let at = between(rng, BUSINESS_START, BUSINESS_END);
@@ -106,7 +105,6 @@ pub(super) fn generate(rng: &mut SmallRng, day: Day) -> Vec<String> {
         let at = between(rng, UPLOAD_WINDOW.0, UPLOAD_WINDOW.1);
         record(at, upload(rng, uploader));
     }
-    log.into_lines()
 }
 
 /// One request from someone at their desk.

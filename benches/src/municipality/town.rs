@@ -3,9 +3,10 @@
 //! | range | zone |
 //! |---|---|
 //! | 10.10.0.0/16 | マイナンバー利用事務系: servers 10.10.0.x, terminals 10.10.1.x |
-//! | 10.20.0.0/16 | LGWAN接続系 staff terminals 10.20.1.x |
+//! | 10.20.0.0/16 | LGWAN接続系 staff terminals 10.20.1.x, administrators' terminals 10.20.9.2-3 (lg-admin01/02) |
 //! | 10.30.0.0/16 | LGWAN接続系 servers 10.30.0.x (10.30.5.77 is the attacker's foothold) |
 //! | 10.40.0.0/16 | インターネット接続系: servers 10.40.0.x, terminals 10.40.1.x (10.40.1.5 is the firewall admin console, 10.40.1.101-110 clerks) |
+//! | 192.0.2.10 | the city's address on the internet (security-cloud egress) |
 //! | 198.51.100.0/24, 203.0.113.0/24 | the internet |
 
 /// The municipality's mail domain.
@@ -98,6 +99,14 @@ pub(super) const LG_AD01: &Host = &Host {
         "/usr/bin/samba-tool dbcheck",
         "/usr/bin/samba-tool user list",
     ],
+};
+/// The LGWAN-side mail server staff send and receive through.
+pub(super) const LG_MAIL01: &Host = &Host {
+    name: "lg-mail01",
+    ip: "10.30.0.14",
+    zone: Zone::Lgwan,
+    wire: Wire::Rfc3164,
+    admin_commands: &[],
 };
 pub(super) const LG_WEB01: &Host = &Host {
     name: "lg-web01",
@@ -325,3 +334,24 @@ pub(super) const FW_ADMIN_CONSOLE: u8 = 5;
 
 /// Where the injected attack comes from: an LGWAN machine, not a terminal.
 pub(super) const ATTACKER_IP: &str = "10.30.5.77";
+
+/// The administrators' terminals in LGWAN (`name`, address): the only
+/// places registered privileged IDs may be used from.
+pub(super) const ADMIN_TERMINALS: [(&str, &str); 2] =
+    [("lg-admin01", "10.20.9.2"), ("lg-admin02", "10.20.9.3")];
+
+/// The city's address on the internet, as cloud services see it.
+pub(super) const INTERNET_EGRESS: &str = "192.0.2.10";
+
+/// The newsletter (メールマガジン) server: an approved bulk sender.
+pub(super) const NEWSLETTER_HOST: (&str, &str) = ("lg-mlist01", "10.30.0.21");
+pub(super) const NEWSLETTER_SENDER: &str = "magazine@city.sakuragaoka.example";
+
+/// The LGWAN-side proxy for approved cloud services (α' local breakout).
+pub(super) const LG_PROXY01: &str = "lg-proxy01";
+
+/// The Microsoft 365 tenant's break-glass global administrator.
+pub(super) const CLOUD_ADMIN: &str = "admin@sakuragaoka-city.onmicrosoft.com";
+
+/// Registered privileged IDs (特権ID) for server work besides `root`.
+pub(super) const SHARED_ADMIN: &str = "svadmin";
