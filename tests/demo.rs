@@ -81,7 +81,6 @@ fn demo_writes_matching_registers_and_config_and_lists_every_case() {
 }
 
 #[test]
-#[ignore = "needs the first-wave pack (issue 6)"]
 fn demo_catches_every_injected_case_and_no_look_alike() {
     let dir = tempfile::tempdir().unwrap();
     let out = demo(&dir.path().join("demo"));

@@ -72,6 +72,8 @@ pub const PRIVILEGED_ACCOUNTS: [&str; 6] = [
 pub const BUSINESS_HOURS: &str = "08:30-18:00";
 /// Source names of the feeds that are files of one appliance each.
 pub const LGWAN_PROXY_SOURCE: &str = town::LG_PROXY01;
+/// The approved bulk sender of the town's newsletter.
+pub const BULK_SENDER: &str = town::NEWSLETTER_SENDER;
 
 /// Which day to generate, and the seed that fixes every random choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -90,6 +90,26 @@ mod tests {
     }
 
     #[test]
+    fn every_shipped_rule_has_japanese_text_and_both_kinds_of_case() {
+        for rule in builtin().unwrap() {
+            let japanese = |text: &str| text.chars().any(|c| !c.is_ascii());
+            assert!(japanese(&rule.title.ja), "{}: title.ja", rule.id);
+            assert!(japanese(&rule.runbook.ja), "{}: runbook.ja", rule.id);
+            assert!(!rule.title.en.is_empty(), "{}: title.en", rule.id);
+            assert!(
+                rule.tests.iter().any(|t| t.expect > 0),
+                "{}: no positive case",
+                rule.id
+            );
+            assert!(
+                rule.tests.iter().any(|t| t.expect == 0),
+                "{}: no negative case",
+                rule.id
+            );
+        }
+    }
+
+    #[test]
     fn bad_pack_is_a_clear_error() {
         let err = parse_pack("x.toml", "[[rules]]\nid = 1")
             .unwrap_err()

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use bannin_benches::municipality::{
-    BUSINESS_HOURS, LGWAN_PROXY_SOURCE, LOCAL_DOMAINS, PRIVILEGED_ACCOUNTS,
+    BULK_SENDER, BUSINESS_HOURS, LGWAN_PROXY_SOURCE, LOCAL_DOMAINS, PRIVILEGED_ACCOUNTS,
 };
 use bannin_benches::{DayOptions, GeneratedDay, municipality_day, register_files};
 use bannin_ingest::ImportOptions;
@@ -68,10 +68,19 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
     std::fs::create_dir_all(&inputs)
         .with_context(|| format!("cannot create {}", inputs.display()))?;
 
+    // The last working day before today (a holiday would make the
+    // administrators' daytime work off-hours).
     let today_jst = (Utc::now() + chrono::Duration::hours(9)).date_naive();
-    let date = today_jst
-        .checked_sub_days(Days::new(1))
-        .unwrap_or(today_jst);
+    let calendar = config.query.calendar()?;
+    let mut date = today_jst;
+    for back in 1..=10 {
+        date = today_jst
+            .checked_sub_days(Days::new(back))
+            .unwrap_or(today_jst);
+        if calendar.day_kind(date).is_working() {
+            break;
+        }
+    }
     let day = municipality_day(&DayOptions { date, seed: SEED });
     let config = demo_config(config, dir, date)?;
     let mut counts = Vec::new();
@@ -100,9 +109,10 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
     }
     let day_start =
         date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - chrono::Duration::hours(9);
+    // Evaluated as at the end of that day.
     let window = bannin_rules::params::Window {
         start: day_start,
-        end: Utc::now(),
+        end: day_start + chrono::Duration::days(1),
     };
     let reports = rules::run_window(&config, &data, &config.rules.load()?, window).await?;
     let alerts: usize = reports.iter().map(|r| r.new + r.updated).sum();
@@ -166,28 +176,29 @@ fn demo_config(config: &Config, dir: &Path, date: chrono::NaiveDate) -> Result<C
         std::fs::write(&path, file.text)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let mut config = config.clone();
-    config.ingest.tenant = TENANT.to_owned();
-    config.ingest.local_domains = LOCAL_DOMAINS.iter().map(|d| (*d).to_owned()).collect();
-    config.ingest.privileged_accounts = PRIVILEGED_ACCOUNTS
-        .iter()
-        .map(|a| (*a).to_owned())
-        .collect();
-    config.query.business_hours = BUSINESS_HOURS.to_owned();
-    config.registers.dir = registers.display().to_string();
+    let registers = registers.display().to_string();
     let toml = format!(
         "# Written by `bannin demo` for the generated day of 桜ヶ丘市.\n\
-         [ingest]\ntenant = {}\nlocal_domains = {:?}\nprivileged_accounts = {:?}\n\n\
-         [query]\nbusiness_hours = {:?}\n\n[registers]\ndir = {:?}\n",
-        quoted(TENANT),
-        LOCAL_DOMAINS,
-        PRIVILEGED_ACCOUNTS,
-        BUSINESS_HOURS,
-        config.registers.dir,
+         [ingest]\ntenant = {tenant}\nlocal_domains = {LOCAL_DOMAINS:?}\n\
+         privileged_accounts = {PRIVILEGED_ACCOUNTS:?}\n\n\
+         [query]\nbusiness_hours = {BUSINESS_HOURS:?}\n\n[registers]\ndir = {registers:?}\n\n\
+         # The town's newsletter is sent from an approved bulk sender.\n\
+         [rules.params.\"mail.outbound_burst\"]\nbulk_senders = {BULK_SENDER:?}\n\n\
+         # Both proxies log every few seconds in working hours: silence longer\n\
+         # than 15 minutes is ログ収集途絶.\n\
+         [[sources]]\nname = {LGWAN_PROXY_SOURCE:?}\ntenant = {tenant}\nsegment = \"lgwan\"\n\
+         expected_interval = \"15m\"\n\n\
+         [[sources]]\nname = \"inet-proxy01\"\ntenant = {tenant}\nsegment = \"internet\"\n\
+         expected_interval = \"15m\"\n",
+        tenant = quoted(TENANT),
     );
     let path = dir.join(CONFIG_FILE);
     std::fs::write(&path, toml).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(config)
+    // The demo runs as `bannin --config <dir>/bannin.toml` would, serving
+    // where the caller's configuration says.
+    let mut demo = Config::load(Some(&path))?;
+    demo.serve = config.serve.clone();
+    Ok(demo)
 }
 
 fn quoted(text: &str) -> String {
