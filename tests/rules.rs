@@ -11,19 +11,7 @@ use common::{bannin, curl, failed, ok, post, serve};
 use serde_json::Value;
 
 /// The first wave of DOMAIN.md: every one ships, with backtests.
-const FIRST_WAVE: [&str; 11] = [
-    "mail.outbound_burst",
-    "mail.inbound_spam_volume",
-    "saas.unapproved_use",
-    "saas.clickthrough_upload",
-    "saas.unapproved_web_conference",
-    "priv.bruteforce",
-    "priv.off_hours",
-    "priv.unregistered",
-    "priv.role_granted",
-    "priv.shared_concurrent",
-    "source.silent",
-];
+use bannin_benches::municipality::FIRST_WAVE_RULES as FIRST_WAVE;
 
 #[test]
 fn shipped_rules_pass_their_backtests() {
