@@ -127,8 +127,9 @@ pub struct ServeConfig {
 pub struct LakeConfig {
     /// Files smaller than this are merged, up to this much per merge (MiB).
     pub compact_target_mib: u64,
-    /// How often `bannin serve` runs maintenance (minutes; 0: never).
-    pub maintenance_minutes: u64,
+    /// How often `bannin serve` runs maintenance (minutes, fractions
+    /// allowed; 0: never).
+    pub maintenance_minutes: f64,
 }
 
 /// `[query]`: limits of every query and the business calendar.
@@ -242,6 +243,10 @@ impl Config {
         }
         if config.lake.compact_target_mib == 0 {
             bail!("lake.compact_target_mib must be at least 1");
+        }
+        if !(config.lake.maintenance_minutes >= 0.0 && config.lake.maintenance_minutes.is_finite())
+        {
+            bail!("lake.maintenance_minutes must be a number of minutes, 0 or more");
         }
         config.retention_policy()?;
         config.rules.load()?;
@@ -442,6 +447,13 @@ mod tests {
         std::fs::write(&path, "[retention]\nsyslogs = 400\n").unwrap();
         let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
         assert!(err.contains("retention.syslogs"), "{err}");
+        std::fs::write(&path, "[lake]\nmaintenance_minutes = 0.5\n").unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.lake.maintenance_minutes, 0.5);
+        assert_eq!(config.lake.compact_target_mib, 64);
+        std::fs::write(&path, "[lake]\nmaintenance_minutes = -1\n").unwrap();
+        let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
+        assert!(err.contains("lake.maintenance_minutes"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

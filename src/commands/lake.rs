@@ -116,12 +116,15 @@ pub fn spawn_maintenance(
     lake: Lake,
 ) -> Result<Option<tokio::task::JoinHandle<()>>> {
     let minutes = config.lake.maintenance_minutes;
-    if minutes == 0 {
+    if minutes <= 0.0 {
         return Ok(None);
     }
     let policy = config.retention_policy()?;
     let target_bytes = config.lake.compact_target_mib.saturating_mul(MIB);
-    let every = Duration::from_secs(minutes.saturating_mul(60));
+    // A second at least: a zero period would spin (and tokio refuses it).
+    let every = Duration::try_from_secs_f64(minutes * 60.0)
+        .context("lake.maintenance_minutes")?
+        .max(Duration::from_secs(1));
     Ok(Some(tokio::spawn(async move {
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
