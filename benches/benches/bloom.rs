@@ -18,7 +18,8 @@ use arrow::array::{
     ArrayRef, BooleanArray, RecordBatch, StringArray, TimestampMicrosecondArray, new_null_array,
 };
 use arrow::datatypes::DataType;
-use bannin_ingest::lake::writer_properties;
+use bannin_ingest::lake::{CommittedFile, writer_properties};
+use bannin_ingest::manifest;
 use bannin_ingest::{Lake, Table};
 use bannin_query::QuerySession;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -48,15 +49,15 @@ const LOOKUPS: [Lookup; 2] = [
         table: Table::Firewall,
         column: "src_ip",
         distinct: 200_000,
-        rare: "203.0.113.77",
-        absent: "198.51.100.1",
+        rare: "10.1.200.77",
+        absent: "10.2.100.1",
     },
     Lookup {
         table: Table::Auth,
         column: "user",
         distinct: 20_000,
-        rare: "kanri-yamada",
-        absent: "kanri-tanaka",
+        rare: "u012345",
+        absent: "u017777",
     },
 ];
 
@@ -75,8 +76,17 @@ fn batch(lookup: &Lookup, file: usize, rng: &mut SmallRng) -> Option<RecordBatch
     let times: Vec<i64> = (0..ROWS_PER_FILE)
         .map(|i| first + i as i64 * 40_000)
         .collect();
+    // The looked-up values sort inside every file's min/max range (so
+    // statistics cannot skip a file for them) and are never generated.
     let mut keys: Vec<String> = (0..ROWS_PER_FILE)
         .map(|_| value(lookup.column, rng.random_range(0..lookup.distinct)))
+        .map(|k| {
+            if k == lookup.rare || k == lookup.absent {
+                value(lookup.column, 0)
+            } else {
+                k
+            }
+        })
         .collect();
     if file == RARE_FILE {
         for key in keys.iter_mut().step_by(ROWS_PER_FILE / 3).take(3) {
@@ -119,7 +129,9 @@ fn batch(lookup: &Lookup, file: usize, rng: &mut SmallRng) -> Option<RecordBatch
     RecordBatch::try_new(schema, columns).ok()
 }
 
-/// Writes the partition as `files` files; returns the bytes written.
+/// Writes the partition as `files` files and lists them in the manifest
+/// (the session reads only the manifest's live files); returns the bytes
+/// written.
 fn write_partition(lake: &Lake, lookup: &Lookup, files: usize, blooms: &[&str]) -> Option<u64> {
     let dir = lake
         .table_dir(lookup.table)
@@ -129,6 +141,7 @@ fn write_partition(lake: &Lake, lookup: &Lookup, files: usize, blooms: &[&str]) 
     let mut rng = SmallRng::seed_from_u64(1);
     let per_file = FILES / files;
     let mut bytes = 0;
+    let mut committed = Vec::new();
     for f in 0..files {
         let path = dir.join(format!("part-{f:04}.parquet"));
         let file = std::fs::File::create(&path).ok()?;
@@ -142,8 +155,18 @@ fn write_partition(lake: &Lake, lookup: &Lookup, files: usize, blooms: &[&str]) 
             writer.write(b).ok()?;
         }
         writer.close().ok()?;
-        bytes += std::fs::metadata(&path).ok()?.len();
+        let size = std::fs::metadata(&path).ok()?.len();
+        bytes += size;
+        committed.push(CommittedFile {
+            table: lookup.table,
+            sha256: manifest::sha256_file(&path).ok()?,
+            path,
+            rows: per_file * ROWS_PER_FILE,
+            bytes: size,
+        });
     }
+    let head = manifest::head(lake.root()).ok()?;
+    manifest::append(lake.root(), &head, &committed, None).ok()?;
     Some(bytes)
 }
 

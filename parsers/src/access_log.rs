@@ -20,15 +20,19 @@ use crate::url::split_url;
 /// True when the fourth token opens a `[dd/Mon/yyyy:` timestamp (or the
 /// fifth, after an Apache `vhost:port`).
 pub fn looks_like(line: &str) -> bool {
-    let mut tokens = line.split(' ');
-    let bracket = |t: Option<&str>| {
-        t.is_some_and(|t| {
-            let b = t.as_bytes();
-            b.len() >= 13 && b.first() == Some(&b'[') && b.get(3) == Some(&b'/')
-        })
+    let b = line.as_bytes();
+    let bracket = |from: usize, to: Option<usize>| {
+        b.get(from..to.unwrap_or(b.len()))
+            .is_some_and(|t| t.len() >= 13 && t.first() == Some(&b'[') && t.get(3) == Some(&b'/'))
     };
-    let fourth = tokens.nth(3);
-    bracket(fourth) || bracket(tokens.next())
+    // Tokens split on single spaces: the fourth follows the third space,
+    // the fifth the fourth.
+    let mut spaces = memchr::memchr_iter(b' ', b);
+    let Some(third) = spaces.nth(2) else {
+        return false;
+    };
+    let fourth = spaces.next();
+    bracket(third + 1, fourth) || fourth.is_some_and(|f| bracket(f + 1, spaces.next()))
 }
 
 /// Parses one common / combined access log line.

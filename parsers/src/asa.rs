@@ -51,9 +51,9 @@ const SNIFF_WINDOW: usize = 160;
 /// quotes such an id near its start (a relay's own message about an ASA
 /// line); Cisco IOS ids (`%SEC-6-IPACCESSLOGP:`) do not match.
 pub fn looks_like(line: &str) -> bool {
-    line.match_indices('%')
-        .take_while(|(i, _)| *i < SNIFF_WINDOW)
-        .any(|(i, _)| line.get(i..).and_then(message_id).is_some())
+    let bytes = line.as_bytes();
+    let window = bytes.get(..SNIFF_WINDOW).unwrap_or(bytes);
+    memchr::memchr_iter(b'%', window).any(|i| line.get(i..).and_then(message_id).is_some())
 }
 
 /// Parses one ASA/FTD syslog line, with any of the header shapes above.

@@ -211,10 +211,7 @@ pub fn classify(record: &SyslogRecord) -> Option<FirewallRecord> {
 /// digits start the line or follow a space or the PRI's `>`.
 fn csv_start(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
-    let mut from = 0;
-    while let Some(found) = line.get(from..)?.find(',') {
-        let comma = from + found;
-        from = comma + 1;
+    for comma in memchr::memchr_iter(b',', bytes) {
         // The date after the comma first: it rules out nearly every comma
         // of other formats without looking back.
         if !(bytes.get(comma + 1..comma + 11).is_some_and(is_slash_date)

@@ -37,6 +37,10 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeZone, Utc};
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::panos::slash_datetime;
 use crate::record::FirewallRecord;
 use crate::timestamp::{self, preview};
@@ -49,9 +53,20 @@ use crate::{ParseContext, ParseError, SyslogRecord};
 /// path. Could be confused with another vendor's message quoting RTX
 /// wording, which is unlikely.
 pub fn looks_like(line: &str) -> bool {
-    line.contains("[INSPECT] ")
-        || ((line.contains("Rejected at ") || line.contains("Passed at "))
-            && line.contains(") filter: "))
+    // One pass over the `[` and `)` bytes finds both markers; the verbs
+    // are looked for only when `) filter: ` is there.
+    static REJECTED: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Rejected at "));
+    static PASSED: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Passed at "));
+    let b = line.as_bytes();
+    let mut filter = false;
+    for i in memchr::memchr2_iter(b'[', b')', b) {
+        let rest = b.get(i..).unwrap_or_default();
+        if rest.starts_with(b"[INSPECT] ") {
+            return true;
+        }
+        filter = filter || rest.starts_with(b") filter: ");
+    }
+    filter && (REJECTED.find(b).is_some() || PASSED.find(b).is_some())
 }
 
 /// Parses one RTX log line: bare, behind a PRI, behind a syslog header
