@@ -53,6 +53,9 @@ fi
 # The shipped defaults, plus the probe pack in the [rules] dir.
 mkdir -p "$work/rules"
 cp benches/alert_latency_probe.toml "$work/rules/"
+# EXTRA_RULES="a.toml b.toml": more packs beside the built-in ones (e.g. a
+# newer pack with a binary built before it).
+for pack in ${EXTRA_RULES:-}; do cp "$pack" "$work/rules/"; done
 cat >"$work/bannin.toml" <<EOF
 [rules]
 dir = "$work/rules"
