@@ -51,6 +51,17 @@ GROUP BY tenant, host HAVING count(*) >= {min_failures}
 """
 "#;
 
+/// GET `url`: (status code, body).
+fn get_status(url: &str) -> (u16, String) {
+    let out = std::process::Command::new("curl")
+        .args(["-s", "--max-time", "10", "-w", "\n%{http_code}", url])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or_default();
+    (code.trim().parse().unwrap_or(0), body.to_owned())
+}
+
 fn alerts_for(base: &str, rule: &str) -> Vec<Value> {
     curl(&format!("{base}/api/v1/alerts"))["alerts"]
         .as_array()
@@ -111,6 +122,34 @@ fn serve_raises_alerts_from_live_ingest_and_a_restart_adds_none() {
         "sample rows kept with the alert: {}",
         found[0]
     );
+
+    // The queue's filters and one alert with its history.
+    let id = found[0]["id"].as_str().unwrap().to_owned();
+    let detail = curl(&format!("{base}/api/v1/alerts/{id}"));
+    assert_eq!(detail["alert"]["rule_id"], "local.root_failures");
+    assert_eq!(detail["history"][0]["action"], "created", "{detail}");
+    let page = curl(&format!(
+        "{base}/api/v1/alerts?rule=local.root_failures&status=new,acknowledged&severity=high&tenant=sakuragaoka"
+    ));
+    assert_eq!(
+        (
+            page["total"].as_u64(),
+            page["alerts"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(1))
+    );
+    let none = curl(&format!(
+        "{base}/api/v1/alerts?rule=local.root_failures&status=resolved"
+    ));
+    assert_eq!(none["total"], 0);
+    assert_eq!(
+        get_status(&format!("{base}/api/v1/alerts?severity=urgent")).0,
+        400
+    );
+    let (code, body) = get_status(&format!("{base}/api/v1/alerts?since=yesterday"));
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("RFC 3339"), "{body}");
+    assert_eq!(get_status(&format!("{base}/api/v1/alerts/0123abcd")).0, 404);
     drop(server);
 
     // Restarted: the same incident is not raised again.

@@ -20,6 +20,13 @@ impl ApiError {
         }
     }
 
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self {
             status: StatusCode::NOT_FOUND,

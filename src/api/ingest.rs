@@ -57,11 +57,13 @@ pub async fn ingest(
     })?;
     let format = match params.format.as_deref() {
         None => Format::Auto,
-        Some(name) => name.parse().map_err(|e| bad_request(format!("{e}")))?,
+        Some(name) => name
+            .parse()
+            .map_err(|e| ApiError::bad_request(format!("{e}")))?,
     };
     let source = params.source.unwrap_or_else(|| "http".into());
     if source.is_empty() || source.chars().count() > MAX_SOURCE_CHARS {
-        return Err(bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "source must be 1 to {MAX_SOURCE_CHARS} characters"
         )));
     }
@@ -82,7 +84,7 @@ pub async fn ingest(
             lines(&body)
         };
         if records.is_empty() {
-            return Err(bad_request("the body holds no records".into()));
+            return Err(ApiError::bad_request("the body holds no records"));
         }
         let received_at = Utc::now();
         Ok(records
@@ -112,20 +114,13 @@ pub async fn ingest(
     Ok(Json(Accepted { accepted, lsn }))
 }
 
-fn bad_request(message: String) -> ApiError {
-    ApiError {
-        status: StatusCode::BAD_REQUEST,
-        message,
-    }
-}
-
 /// Decodes a gzip body, refusing one that inflates beyond the limit.
 fn gunzip(body: &[u8]) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(body)
         .take(MAX_DECODED_BYTES + 1)
         .read_to_end(&mut out)
-        .map_err(|e| bad_request(format!("body is not valid gzip: {e}")))?;
+        .map_err(|e| ApiError::bad_request(format!("body is not valid gzip: {e}")))?;
     if out.len() as u64 > MAX_DECODED_BYTES {
         return Err(ApiError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
@@ -138,12 +133,12 @@ fn gunzip(body: &[u8]) -> Result<Vec<u8>, ApiError> {
 /// A JSON array (each element a record, as sent) or one JSON value.
 fn json_records(body: &[u8]) -> Result<Vec<Vec<u8>>, ApiError> {
     let text = std::str::from_utf8(body)
-        .map_err(|e| bad_request(format!("JSON body is not UTF-8: {e}")))?;
-    let value: &RawValue =
-        serde_json::from_str(text).map_err(|e| bad_request(format!("body is not JSON: {e}")))?;
+        .map_err(|e| ApiError::bad_request(format!("JSON body is not UTF-8: {e}")))?;
+    let value: &RawValue = serde_json::from_str(text)
+        .map_err(|e| ApiError::bad_request(format!("body is not JSON: {e}")))?;
     if value.get().trim_start().starts_with('[') {
         let elements: Vec<&RawValue> = serde_json::from_str(value.get())
-            .map_err(|e| bad_request(format!("body is not a JSON array: {e}")))?;
+            .map_err(|e| ApiError::bad_request(format!("body is not a JSON array: {e}")))?;
         Ok(elements
             .into_iter()
             .map(|e| e.get().as_bytes().to_vec())

@@ -19,7 +19,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bannin_query::arrow::array::RecordBatch;
 use bannin_query::{OutputFormat, QueryError, output, rows};
@@ -52,13 +52,13 @@ pub async fn query(
         message: e.body_text(),
     })?;
     let request: QueryRequest = serde_json::from_slice(&body)
-        .map_err(|e| bad_request(format!("body is not a query request: {e}")))?;
+        .map_err(|e| ApiError::bad_request(format!("body is not a query request: {e}")))?;
     let format = match request.format.as_deref().unwrap_or("json") {
         "json" => None,
         "csv" => Some(OutputFormat::Csv),
         "arrow" => Some(OutputFormat::Arrow),
         other => {
-            return Err(bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "unknown format `{other}` (known: json, csv, arrow)"
             )));
         }
@@ -113,14 +113,7 @@ fn query_error(e: QueryError) -> ApiError {
         | QueryError::Tenant(_)
         | QueryError::TimeLimit(_)
         | QueryError::MemoryLimit { .. }
-        | QueryError::TooManyRows(_) => bad_request(e.to_string()),
+        | QueryError::TooManyRows(_) => ApiError::bad_request(e.to_string()),
         other => ApiError::internal(other),
-    }
-}
-
-fn bad_request(message: String) -> ApiError {
-    ApiError {
-        status: StatusCode::BAD_REQUEST,
-        message,
     }
 }
