@@ -56,15 +56,7 @@ fn session(rng: &mut SmallRng, feeds: &mut Feeds, s: &Session<'_>) {
     feeds.auth(s.start + 4, host, &tag, &opened);
     if let Some(command) = s.sudo {
         let at = s.start + s.length / 2;
-        let tty = rng.random_range(0..4);
-        let text =
-            format!("  {user} : TTY=pts/{tty} ; PWD=/home/{user} ; USER=root ; COMMAND={command}");
-        feeds.auth(at, host, "sudo", &text);
-        let opened = format!(
-            "pam_unix(sudo:session): session opened for user root(uid=0) by {user}(uid={})",
-            s.uid
-        );
-        feeds.auth(at + 3, host, "sudo", &opened);
+        super::sshd::sudo_to_root(rng, feeds, host, user, s.uid, command, at);
         feeds.auth(
             at + 40 * SEC,
             host,

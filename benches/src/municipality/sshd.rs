@@ -110,21 +110,32 @@ fn session(rng: &mut SmallRng, feeds: &mut Feeds, login: &Login<'_>) {
     feeds.auth(end + 6, host, &tag, &closed);
 }
 
+/// `user` runs `command` as root with sudo at `at`: the sudo line and the
+/// session it opens.
+pub(super) fn sudo_to_root(
+    rng: &mut SmallRng,
+    feeds: &mut Feeds,
+    host: &Host,
+    user: &str,
+    uid: u32,
+    command: &str,
+    at: Ms,
+) {
+    let tty = rng.random_range(0..4);
+    let text =
+        format!("  {user} : TTY=pts/{tty} ; PWD=/home/{user} ; USER=root ; COMMAND={command}");
+    feeds.auth(at, host, "sudo", &text);
+    let opened =
+        format!("pam_unix(sudo:session): session opened for user root(uid=0) by {user}(uid={uid})");
+    feeds.auth(at + 3, host, "sudo", &opened);
+}
+
 fn sudo(rng: &mut SmallRng, feeds: &mut Feeds, login: &Login<'_>, at: Ms) {
     let Login { host, account, .. } = *login;
     let Some(command) = host.admin_commands.choose(rng) else {
         return;
     };
-    let user = account.name;
-    let tty = rng.random_range(0..4);
-    let text =
-        format!("  {user} : TTY=pts/{tty} ; PWD=/home/{user} ; USER=root ; COMMAND={command}");
-    feeds.auth(at, host, "sudo", &text);
-    let opened = format!(
-        "pam_unix(sudo:session): session opened for user root(uid=0) by {user}(uid={})",
-        account.uid
-    );
-    feeds.auth(at + 3, host, "sudo", &opened);
+    sudo_to_root(rng, feeds, host, account.name, account.uid, command, at);
     if let Some(unit) = command.strip_prefix(RESTART) {
         systemd::restart(rng, feeds, host, at + 10, unit);
     }
