@@ -37,5 +37,8 @@ pub use error::RulesError;
 pub use rule::{Rule, Severity};
 pub use scheduler::{CatchUp, RuleRun, Scheduler};
 pub use span::Span;
-pub use store::{Action, AlertCounts, AlertDetail, AlertFilter, AlertStore, Recorded, Stored};
+pub use store::{
+    Action, AlertChange, AlertCounts, AlertDetail, AlertFilter, AlertStore, ChangePage, Recorded,
+    Stored,
+};
 pub use tuning::Tuning;

@@ -691,3 +691,71 @@ fn an_old_store_is_upgraded_in_place_and_keeps_its_alerts() {
         .unwrap();
     assert_eq!(version, 1);
 }
+
+#[test]
+fn the_change_feed_resumes_from_its_cursor_and_skips_other_tenants() {
+    let (_dir, mut store) = open();
+    assert_eq!(store.last_change().unwrap(), 0);
+    let a = store
+        .record(&burst("kawasaki", "a@example.jp"), Duration::zero())
+        .unwrap();
+    let b = store
+        .record(&burst("yokosuka", "b@example.jp"), Duration::zero())
+        .unwrap();
+    store
+        .act(
+            &a.id,
+            Action::Acknowledge,
+            "tanaka",
+            at("2026-11-20T10:00:00Z"),
+        )
+        .unwrap();
+
+    let all = store.changes_after(0, None, 100).unwrap();
+    let actions: Vec<_> = all
+        .changes
+        .iter()
+        .map(|c| (c.alert.id.clone(), c.action.clone()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            (a.id.clone(), "created".to_owned()),
+            (b.id.clone(), "created".to_owned()),
+            (a.id.clone(), "acknowledge".to_owned()),
+        ]
+    );
+    assert_eq!(all.next, store.last_change().unwrap());
+    // The alert is as it is now, the change as it was.
+    assert_eq!(all.changes[0].alert.status, AlertStatus::Acknowledged);
+    assert_eq!(all.changes[2].from_status, Some(AlertStatus::New));
+    assert_eq!(all.changes[2].actor, "tanaka");
+
+    // A reader scoped to one tenant never sees the other, and its cursor
+    // still moves past the other's changes.
+    let kawasaki = vec!["kawasaki".to_owned()];
+    let first = store.changes_after(0, Some(&kawasaki), 1).unwrap();
+    assert_eq!(first.changes.len(), 1);
+    assert_eq!(first.changes[0].action, "created");
+    let rest = store
+        .changes_after(first.next, Some(&kawasaki), 10)
+        .unwrap();
+    assert_eq!(rest.changes.len(), 1);
+    assert_eq!(rest.changes[0].action, "acknowledge");
+    assert_eq!(rest.next, all.next);
+    assert!(
+        store
+            .changes_after(rest.next, None, 10)
+            .unwrap()
+            .changes
+            .is_empty()
+    );
+    let none: Vec<String> = Vec::new();
+    assert!(
+        store
+            .changes_after(0, Some(&none), 10)
+            .unwrap()
+            .changes
+            .is_empty()
+    );
+}

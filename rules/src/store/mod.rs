@@ -5,8 +5,11 @@
 //! - [`lifecycle`]: acknowledge, assign, comment, resolve, false positive,
 //!   reopen — each written to the history;
 //! - [`queries`]: one alert with comments and history, filtered lists, counts;
+//! - [`feed`]: every change in order, a cursor for the live stream and
+//!   the notifier;
 //! - `row`: columns, JSON cells and times shared by the others.
 
+mod feed;
 mod lifecycle;
 mod queries;
 mod record;
@@ -17,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use feed::{AlertChange, ChangePage};
 pub use lifecycle::{Action, can_transition};
 pub use queries::{AlertCounts, AlertDetail, AlertFilter, Comment, HistoryEntry};
 pub use record::{Recorded, Stored};
