@@ -53,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         command: LakeCommand,
     },
+    /// API tokens: bearer tokens for the HTTP API, passwords for PostgreSQL clients.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Serve the HTTP API and web console.
     Serve(ServeArgs),
     /// Generate a day of a small municipality's logs, detect, and serve them.
@@ -215,6 +220,37 @@ pub struct SqlArgs {
     /// The query, e.g. "SELECT count(*) FROM auth". Without a query or
     /// -f, an interactive prompt starts (history in ~/.bannin_sql_history).
     pub sql: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print it once (only its hash is kept).
+    Create(TokenCreateArgs),
+    /// List the tokens (never their secrets).
+    List,
+    /// Revoke a token by its id; it stops working at once.
+    Revoke {
+        /// The token's id (`bannin token list`).
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["tenant", "all_tenants"])))]
+pub struct TokenCreateArgs {
+    /// What the token may do.
+    #[arg(long, value_enum)]
+    pub role: crate::auth::Role,
+    /// The one tenant (municipality) the token sees.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// The token sees every tenant (a prefecture's security cloud, a SOC).
+    #[arg(long)]
+    pub all_tenants: bool,
+    /// Who uses it: shown as the actor in alert histories and the audit log
+    /// (default: the role and the tenant).
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

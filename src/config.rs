@@ -405,6 +405,11 @@ impl DataDir {
         self.root.join("alerts.sqlite")
     }
 
+    /// API tokens (hashes) and the audit log.
+    pub fn auth(&self) -> PathBuf {
+        self.state_dir().join("auth.sqlite")
+    }
+
     /// Creates the directory if needed.
     pub fn ensure(&self) -> Result<()> {
         std::fs::create_dir_all(&self.root)

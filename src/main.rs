@@ -14,6 +14,7 @@ macro_rules! say {
 }
 
 mod api;
+mod auth;
 mod cli;
 mod commands;
 mod config;
@@ -23,7 +24,7 @@ mod query_access;
 use anyhow::Result;
 use clap::Parser;
 
-use cli::{Cli, Command, LakeCommand, RulesCommand};
+use cli::{Cli, Command, LakeCommand, RulesCommand, TokenCommand};
 use config::{Config, DataDir};
 
 fn main() -> std::process::ExitCode {
@@ -76,6 +77,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Lake {
             command: LakeCommand::Retention(args),
         } => commands::lake::retention(&config, &data, &args),
+        Command::Token { command } => match command {
+            TokenCommand::Create(args) => commands::token::create(&data, &args),
+            TokenCommand::List => commands::token::list(&data),
+            TokenCommand::Revoke { id } => commands::token::revoke(&data, &id),
+        },
         Command::Serve(args) => runtime.block_on(commands::serve::run(&config, &data, &args)),
         Command::Demo(args) => runtime.block_on(commands::demo::run(&config, &args)),
     }

@@ -16,6 +16,7 @@ use bannin_query::{
 };
 use chrono::{DateTime, Utc};
 
+use crate::auth::{AuditEntry, AuditFilter, AuthStore, Principal, Role, audit_table};
 use crate::config::{Config, DataDir};
 
 /// Opens sessions for callers; cheap to clone.
@@ -30,6 +31,9 @@ pub struct QueryAccess {
     /// Without a pipeline's counters: each source's latest event in the
     /// lake, by (tenant, source), as [`Self::refresh_last_events`] found.
     last_events: Arc<std::sync::RwLock<Vec<LastEvent>>>,
+    /// Tokens and the audit log: every query is audited; admin and
+    /// auditor sessions see `bannin_audit`.
+    auth: Arc<AuthStore>,
 }
 
 /// A source's latest event in the lake: (tenant, source, time).
@@ -76,7 +80,11 @@ impl QueryAccess {
                 ..SourceHealth::default()
             })
             .collect();
+        data.ensure()?;
+        let auth = AuthStore::open(&data.auth())
+            .with_context(|| format!("cannot open the token store {}", data.auth().display()))?;
         Ok(Self {
+            auth: Arc::new(auth),
             lake: data.lake(),
             unflushed,
             options: Arc::new(options),
@@ -124,14 +132,73 @@ impl QueryAccess {
         Ok(())
     }
 
-    /// Opens a read-only session over the lake for a caller limited to
-    /// `tenant` (all tenants when `None`).
-    pub fn open_session(&self, tenant: Option<&str>) -> Result<QuerySession, QueryError> {
-        let scope = match tenant {
-            Some(tenant) => TenantScope::tenants([tenant])?,
-            None => TenantScope::All,
+    /// The token and audit store this access writes to.
+    pub fn auth(&self) -> Arc<AuthStore> {
+        Arc::clone(&self.auth)
+    }
+
+    /// Opens a read-only session for `who`: its tenants, and for admin
+    /// and auditor the audit log as `bannin_audit`.
+    pub async fn open_for(&self, who: &Principal) -> Result<QuerySession, QueryError> {
+        let scope = who.scope.query_scope()?;
+        let mut tables = Vec::new();
+        if who.is(&[Role::Admin, Role::Auditor]) {
+            let store = Arc::clone(&self.auth);
+            let filter = AuditFilter {
+                scope: who.scope.clone(),
+                since: None,
+                until: None,
+                actor: None,
+                limit: None,
+            };
+            let rows = tokio::task::spawn_blocking(move || store.audit_rows(&filter))
+                .await
+                .map_err(|e| QueryError::Internal(e.to_string()))?
+                .map_err(|e| QueryError::Internal(e.to_string()))?;
+            let batch = audit_table::batch(&rows)?;
+            tables.push((audit_table::TABLE.to_owned(), batch));
+        }
+        let options = SessionOptions {
+            scope: scope.clone(),
+            unflushed: self.unflushed()?,
+            source_health: self.source_health(),
+            tables,
+            ..(*self.options).clone()
         };
-        self.open_scope(&scope)
+        QuerySession::open_with(&self.lake, &options)
+    }
+
+    /// Runs one statement as `who` in a fresh session (so it sees the lake
+    /// as it is now) and writes it to the audit log with where it came
+    /// from (`api`, `pg`, `cli`); a result longer than the row cap comes
+    /// back cut, marked so.
+    pub async fn run_as(
+        &self,
+        who: &Principal,
+        sql: &str,
+        via: &str,
+        client: Option<String>,
+    ) -> Result<QueryResult, QueryError> {
+        let result = match self.open_for(who).await {
+            Ok(session) => session.query(sql).await,
+            Err(e) => Err(e),
+        };
+        let mut entry = AuditEntry::by(who, format!("sql ({via})"));
+        entry.detail = Some(sql.to_owned());
+        entry.client = client;
+        entry.outcome = match &result {
+            Ok(r) => format!("ok: {} row(s)", r.num_rows()),
+            Err(e) => format!("error: {e}"),
+        };
+        let store = Arc::clone(&self.auth);
+        let written = tokio::task::spawn_blocking(move || store.audit(entry, Utc::now())).await;
+        match written {
+            Ok(Ok(())) => result,
+            Ok(Err(e)) => Err(QueryError::Internal(format!(
+                "cannot write the audit log: {e}"
+            ))),
+            Err(e) => Err(QueryError::Internal(e.to_string())),
+        }
     }
 
     /// Opens a read-only session over the lake seeing the tenants of
@@ -148,7 +215,7 @@ impl QueryAccess {
 
     /// Every configured source and every source heard from, with the live
     /// counters of this process's pipeline (none beside a server).
-    fn source_health(&self) -> Vec<SourceHealth> {
+    pub fn source_health(&self) -> Vec<SourceHealth> {
         let mut rows: Vec<SourceHealth> = (*self.configured).clone();
         let stats = match &self.unflushed {
             UnflushedFrom::Pipeline(pipeline) => pipeline.source_stats(),
@@ -196,12 +263,6 @@ impl QueryAccess {
             row.dropped = count(stats.dropped);
         }
         rows
-    }
-
-    /// Runs one statement in a fresh session (so it sees the lake as it is
-    /// now); a result longer than the row cap comes back cut, marked so.
-    pub async fn run(&self, tenant: Option<&str>, sql: &str) -> Result<QueryResult, QueryError> {
-        self.open_session(tenant)?.query(sql).await
     }
 
     fn unflushed(&self) -> Result<Unflushed, QueryError> {

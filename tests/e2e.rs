@@ -173,8 +173,9 @@ fn demo_serves_the_injected_brute_force() {
             "--listen-http",
             "127.0.0.1:0",
         ],
-        "curl -s ",
+        "$BANNIN_TOKEN\" ",
     );
+    assert!(server.token.is_some(), "the demo prints an admin token");
     let body = curl(&format!("{}/api/v1/alerts", server.base_url));
     let brute = rule_alert(&body, "priv.bruteforce");
     assert_eq!(brute["key"]["account"], "root");

@@ -54,7 +54,9 @@ GROUP BY tenant, host HAVING count(*) >= {min_failures}
 /// GET `url`: (status code, body).
 fn get_status(url: &str) -> (u16, String) {
     let out = std::process::Command::new("curl")
-        .args(["-s", "--max-time", "10", "-w", "\n%{http_code}", url])
+        .args(["-s", "--max-time", "10", "-w", "\n%{http_code}"])
+        .args(common::auth_header(url))
+        .arg(url)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();

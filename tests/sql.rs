@@ -161,6 +161,7 @@ fn post_query(base: &str, body: &str) -> (u16, String, Vec<u8>) {
             "@-",
             &format!("{base}/api/v1/query"),
         ])
+        .args(common::auth_header(base))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -268,10 +269,15 @@ fn http_query_json_csv_arrow_and_refusals() {
 }
 
 /// psql with `args`, connected to `port`: (success, stdout, stderr).
-fn psql(port: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+/// The password is a bannin token.
+fn psql(server: &Server, port: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    psql_with(server.token.as_deref().unwrap(), port, args, stdin)
+}
+
+fn psql_with(password: &str, port: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new("psql")
         .arg(format!(
-            "host=127.0.0.1 port={port} user=analyst password=anything dbname=bannin sslmode=disable connect_timeout=10"
+            "host=127.0.0.1 port={port} user=analyst password={password} dbname=bannin sslmode=disable connect_timeout=10"
         ))
         .args(["-X", "-A", "-t", "-F", ",", "-v", "VERBOSITY=verbose"])
         .args(args)
@@ -322,8 +328,12 @@ fn psql_answers_like_bannin_sql() {
     let port = announced_port(&server, "postgres");
 
     // The same answer as `bannin sql` (CSV without its header).
-    let (success, out, err) = psql(&port, &["-c", BY_HOST], "");
+    let (success, out, err) = psql(&server, &port, &["-c", BY_HOST], "");
     assert!(success, "{err}");
+    // The password is a live token: anything else is refused.
+    let (success, _, err) = psql_with("anything", &port, &["-c", BY_HOST], "");
+    assert!(!success, "a wrong password logs in");
+    assert!(err.contains("not a live bannin token"), "{err}");
     let csv = sql(&data, "csv", BY_HOST);
     assert_eq!(out, csv.split_once('\n').unwrap().1);
 
@@ -332,7 +342,7 @@ fn psql_answers_like_bannin_sql() {
                  true AS b, NULL AS z, DATE '2026-11-22' AS d, make_array('a', 'b c') AS l, \
                  arrow_cast(TIMESTAMP '2026-11-22 01:02:03', 'Timestamp(Microsecond, Some(\"UTC\"))') AS t, \
                  '番人' AS ja";
-    let (success, out, err) = psql(&port, &["-F", "|", "-c", types], "");
+    let (success, out, err) = psql(&server, &port, &["-F", "|", "-c", types], "");
     assert!(success, "{err}");
     let fields: Vec<&str> = out.trim_end().split('|').collect();
     assert_eq!(
@@ -345,7 +355,7 @@ fn psql_answers_like_bannin_sql() {
 
     // Errors come back with their SQLSTATE and the session goes on.
     let script = "SELEC 1;\nDROP TABLE auth;\nSELECT nope FROM auth;\nSET extra_float_digits = 3;\nSHOW transaction isolation level;\nSELECT count(*) FROM auth;\n";
-    let (_, out, err) = psql(&port, &["-f", "-"], script);
+    let (_, out, err) = psql(&server, &port, &["-f", "-"], script);
     assert!(err.contains("ERROR:  42601"), "{err}");
     assert!(err.contains("ERROR:  42501"), "{err}");
     assert!(err.contains("ERROR:  42703"), "{err}");
@@ -360,7 +370,7 @@ fn psql_answers_like_bannin_sql() {
     junk.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
     let mut answer = Vec::new();
     let _ = junk.read_to_end(&mut answer);
-    let (success, out, err) = psql(&port, &["-c", "SELECT count(*) FROM auth"], "");
+    let (success, out, err) = psql(&server, &port, &["-c", "SELECT count(*) FROM auth"], "");
     assert!(success, "{err}");
     assert_eq!(out, "6\n");
 }
@@ -434,7 +444,9 @@ fn extended_query_protocol() {
         (b'R', &3u32.to_be_bytes()[..]),
         "cleartext password asked"
     );
-    pg.write_all(&message(b'p', b"a-token\0")).unwrap();
+    let mut password = server.token.clone().unwrap().into_bytes();
+    password.push(0);
+    pg.write_all(&message(b'p', &password)).unwrap();
     let seen = until_ready(&mut pg);
     assert_eq!(seen[0].0, b'R', "authentication ok");
 

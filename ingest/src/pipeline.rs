@@ -315,6 +315,16 @@ impl Pipeline {
         self.lock_pending().sources.resolve(listener, peer)
     }
 
+    /// Why records are refused now (the lake cannot be written), if they are.
+    pub fn failure(&self) -> Option<String> {
+        self.lock_pending().broken.clone()
+    }
+
+    /// The tenant whose rows the records of source `name` become.
+    pub fn tenant_of(&self, name: &str) -> String {
+        self.lock_pending().sources.options(name).tenant
+    }
+
     /// Counters of every source ever heard from, by name.
     pub fn source_stats(&self) -> BTreeMap<String, SourceStats> {
         self.lock_pending().stats.clone()

@@ -36,6 +36,10 @@ pub enum QueryError {
     Register(#[from] crate::registers::RegisterError),
     #[error("cannot write Parquet: {0}")]
     Parquet(#[from] datafusion::parquet::errors::ParquetError),
+    /// A failure around the query that is not its own (the caller's
+    /// audit log, a task that died).
+    #[error("{0}")]
+    Internal(String),
     #[error("unknown output format `{0}` (known: table, csv, json, parquet, arrow)")]
     UnknownFormat(String),
 }

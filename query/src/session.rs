@@ -39,6 +39,9 @@ pub struct SessionOptions {
     /// The configured log sources and when each was last heard from
     /// (`source_health`).
     pub source_health: Vec<SourceHealth>,
+    /// Tables the caller adds as they are (already limited to its scope),
+    /// e.g. `bannin_audit` for an auditor.
+    pub tables: Vec<(String, RecordBatch)>,
 }
 
 /// A DataFusion session with the lake's tables registered, seeing only the
@@ -109,6 +112,9 @@ impl QuerySession {
         udf::register_all(&ctx, &calendar);
         registers::register(&ctx, &options.registers.for_scope(&options.scope))?;
         source_health::register(&ctx, &options.source_health, &options.scope)?;
+        for (name, batch) in &options.tables {
+            ctx.register_batch(name, batch.clone())?;
+        }
         Ok(Self { ctx, limits })
     }
 

@@ -1,16 +1,27 @@
 //! The alert queue: `GET /api/v1/alerts` (newest activity first, filtered
-//! and paged) and `GET /api/v1/alerts/{id}` (one alert with its evidence,
-//! comments and history).
+//! and paged), `GET /api/v1/alerts/{id}` (one alert with its evidence,
+//! comments and history) and `POST /api/v1/alerts/{id}/{action}` (ack,
+//! assign, comment, resolve, false_positive, reopen). A token scoped to a
+//! tenant sees only that tenant's alerts; another tenant's alert is "not
+//! found", never "forbidden", so ids do not leak.
 
-use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
 use bannin_rules::store::AlertDetail;
-use bannin_rules::{Alert, AlertFilter, AlertStatus, AlertStore, Severity};
+use bannin_rules::{Action, Alert, AlertFilter, AlertStatus, AlertStore, RulesError, Severity};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use super::auth::{AuditNote, Caller};
 use super::error::ApiError;
+use crate::auth::Scope;
+
+/// Largest body of an action (a comment or a reason).
+pub const MAX_ACTION_BODY_BYTES: usize = 64 * 1024;
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
@@ -58,7 +69,7 @@ fn list_of<T>(
         .map(Some)
 }
 
-fn time(text: Option<&str>, what: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+pub fn time(text: Option<&str>, what: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
     text.map(|t| {
         DateTime::parse_from_rfc3339(t)
             .map(|t| t.with_timezone(&Utc))
@@ -68,14 +79,14 @@ fn time(text: Option<&str>, what: &str) -> Result<Option<DateTime<Utc>>, ApiErro
 }
 
 impl ListParams {
-    fn filter(&self) -> Result<AlertFilter, ApiError> {
+    fn filter(&self, scope: &Scope) -> Result<AlertFilter, ApiError> {
         Ok(AlertFilter {
             statuses: list_of(self.status.as_deref(), "status", |s| {
                 s.parse::<AlertStatus>().ok()
             })?,
             severities: list_of(self.severity.as_deref(), "severity", Severity::from_name)?,
             rule_id: self.rule.clone(),
-            tenants: self.tenant.clone().map(|t| vec![t]),
+            tenants: scope.narrow(self.tenant.as_deref()),
             since: time(self.since.as_deref(), "since")?,
             until: time(self.until.as_deref(), "until")?,
             limit: Some(self.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT)),
@@ -87,9 +98,9 @@ impl ListParams {
 
 /// Runs `read` over the alert store off the async threads; `None` when
 /// no rule ever stored an alert.
-async fn read_store<T: Send + 'static>(
+pub async fn read_store<T: Send + 'static>(
     state: &AppState,
-    read: impl FnOnce(&AlertStore) -> Result<T, bannin_rules::RulesError> + Send + 'static,
+    read: impl FnOnce(&AlertStore) -> Result<T, RulesError> + Send + 'static,
 ) -> Result<Option<T>, ApiError> {
     let path = state.data.alerts();
     tokio::task::spawn_blocking(move || {
@@ -105,9 +116,10 @@ async fn read_store<T: Send + 'static>(
 
 pub async fn list(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Query(params): Query<ListParams>,
 ) -> Result<Json<AlertList>, ApiError> {
-    let filter = params.filter()?;
+    let filter = params.filter(&caller.scope)?;
     let list = read_store(&state, move |store| {
         Ok(AlertList {
             alerts: store.list(&filter)?,
@@ -123,12 +135,101 @@ pub async fn list(
 
 pub async fn get(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<AlertDetail>, ApiError> {
     let what = format!("alert {id}");
     read_store(&state, move |store| store.get(&id))
         .await?
         .flatten()
+        .filter(|detail| caller.scope.sees(&detail.alert.tenant))
         .map(Json)
         .ok_or_else(|| ApiError::not_found(&what))
+}
+
+/// The body of an action; which fields count depends on the action.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// `assign`: who takes it (blank clears the assignee).
+    assignee: Option<String>,
+    /// `comment`: the text.
+    text: Option<String>,
+    /// `resolve`, `false_positive`: why (kept as a comment).
+    reason: Option<String>,
+}
+
+impl ActionRequest {
+    fn action(self, name: &str) -> Result<Action, ApiError> {
+        let missing = |field: &str| ApiError::bad_request(format!("`{name}` needs `{field}`"));
+        Ok(match name {
+            "ack" | "acknowledge" => Action::Acknowledge,
+            "assign" => Action::Assign(self.assignee.ok_or_else(|| missing("assignee"))?),
+            "comment" => Action::Comment(self.text.ok_or_else(|| missing("text"))?),
+            "resolve" => Action::Resolve(self.reason),
+            "false_positive" => Action::FalsePositive(self.reason),
+            "reopen" => Action::Reopen,
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown action `{other}` (known: ack, assign, comment, resolve, \
+                     false_positive, reopen)"
+                )));
+            }
+        })
+    }
+}
+
+/// Applies an action as the caller and answers with the alert afterwards.
+pub async fn act(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path((id, name)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Extension<AuditNote>, Json<AlertDetail>), ApiError> {
+    let body = body.map_err(|e| ApiError {
+        status: e.status(),
+        message: e.body_text(),
+    })?;
+    let request: ActionRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ActionRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("body is not an action request: {e}")))?
+    };
+    let action = request.action(&name)?;
+    let mut note = AuditNote::detail(format!("{action:?}"));
+    let path = state.data.alerts();
+    let not_found = ApiError::not_found(&format!("alert {id}"));
+    let detail = tokio::task::spawn_blocking(move || {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let mut store = AlertStore::open(&path).map_err(ApiError::internal)?;
+        match store.get(&id).map_err(ApiError::internal)? {
+            Some(detail) if caller.scope.sees(&detail.alert.tenant) => {}
+            _ => return Ok(None),
+        }
+        store
+            .act(&id, action, &caller.name, Utc::now())
+            .map_err(action_error)?;
+        store.get(&id).map_err(ApiError::internal)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let detail = detail.ok_or(not_found)?;
+    state.alert_changed.notify_waiters();
+    note.tenant = Some(detail.alert.tenant.clone());
+    Ok((Extension(note), Json(detail)))
+}
+
+fn action_error(e: RulesError) -> ApiError {
+    match e {
+        RulesError::NotFound { id } => ApiError::not_found(&format!("alert {id}")),
+        RulesError::Transition { .. } => ApiError {
+            status: StatusCode::CONFLICT,
+            message: e.to_string(),
+        },
+        RulesError::Rejected { .. } => ApiError::bad_request(e.to_string()),
+        other => ApiError::internal(other),
+    }
 }

@@ -4,6 +4,7 @@
 //! may be gzip-compressed (`Content-Encoding: gzip`). The answer is 200
 //! only once every record is durable in the write-ahead log; a body that
 //! cannot be read is a 4xx with the reason, and nothing of it is kept.
+//! A tenant-scoped token may send only for sources of its tenant.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::AppState;
+use super::auth::Caller;
 use super::error::ApiError;
 
 /// Largest body accepted on the wire.
@@ -47,6 +49,7 @@ pub struct Accepted {
 
 pub async fn ingest(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Query(params): Query<IngestParams>,
     headers: HeaderMap,
     body: Bytes,
@@ -66,6 +69,17 @@ pub async fn ingest(
         return Err(ApiError::bad_request(format!(
             "source must be 1 to {MAX_SOURCE_CHARS} characters"
         )));
+    }
+    let tenant = pipeline.tenant_of(&source);
+    if !caller.scope.sees(&tenant) {
+        return Err(ApiError {
+            status: StatusCode::FORBIDDEN,
+            message: format!(
+                "source `{source}` sends for tenant `{tenant}`, outside this token's scope \
+                 (configure the source with tenant = \"{}\" in [[sources]])",
+                caller.scope
+            ),
+        });
     }
     let gzip = headers
         .get(header::CONTENT_ENCODING)

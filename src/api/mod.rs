@@ -1,23 +1,46 @@
 //! The HTTP API (`/api/v1`, JSON) and the embedded web console.
 
 mod alerts;
+mod audit;
+pub mod auth;
 mod console;
 mod error;
 mod health;
 mod ingest;
+mod metrics;
 mod query;
 mod sources;
+mod stream;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use bannin_ingest::listen::Endpoint;
 use bannin_ingest::pipeline::Pipeline;
+use tokio::sync::Notify;
 
+use self::auth::{Guard, authorize};
+use crate::auth::Gate;
+use crate::auth::Role::{self, Admin, Analyst, Auditor, Ingest};
 use crate::config::DataDir;
 use crate::query_access::QueryAccess;
+
+/// Who may use each group of routes (docs/api.md has the matrix).
+pub mod roles {
+    use super::*;
+    /// Reading alerts, sources, rules, SQL, metrics.
+    pub const READERS: &[Role] = &[Admin, Analyst, Auditor];
+    /// Acting on alerts.
+    pub const RESPONDERS: &[Role] = &[Admin, Analyst];
+    /// Reading the audit log.
+    pub const AUDITORS: &[Role] = &[Admin, Auditor];
+    /// Sending records.
+    pub const SENDERS: &[Role] = &[Admin, Ingest];
+}
 
 /// Shared state of the handlers.
 #[derive(Clone)]
@@ -31,22 +54,82 @@ pub struct AppState {
     pub query: QueryAccess,
     /// Longer records are cut to this and kept as `unparsed`.
     pub max_record_bytes: usize,
+    /// Tokens, throttling and the audit log.
+    pub auth: Gate,
+    /// Woken when this process changes an alert (the streams then read
+    /// the feed at once instead of at their next poll).
+    pub alert_changed: Arc<Notify>,
+    /// Open alert streams.
+    pub streams: Arc<AtomicUsize>,
+}
+
+impl AppState {
+    /// The state of a server over `data`, behind `gate`.
+    pub fn new(
+        data: DataDir,
+        query: QueryAccess,
+        gate: Gate,
+        pipeline: Option<Arc<Pipeline>>,
+        endpoints: Vec<Endpoint>,
+        max_record_bytes: usize,
+    ) -> Self {
+        Self {
+            auth: gate,
+            data,
+            pipeline,
+            endpoints: Arc::new(endpoints),
+            query,
+            max_record_bytes,
+            alert_changed: Arc::default(),
+            streams: Arc::default(),
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(health::healthz))
+    use roles::*;
+    let guard = |roles| {
+        from_fn_with_state(
+            Guard {
+                auth: state.auth.clone(),
+                roles,
+            },
+            authorize,
+        )
+    };
+    let readers = Router::new()
         .route("/api/v1/alerts", get(alerts::list))
+        .route("/api/v1/alerts/stream", get(stream::alerts))
         .route("/api/v1/alerts/{id}", get(alerts::get))
         .route("/api/v1/sources", get(sources::list))
-        .route(
-            "/api/v1/ingest",
-            post(ingest::ingest).layer(DefaultBodyLimit::max(ingest::MAX_BODY_BYTES)),
-        )
+        .route("/metrics", get(metrics::metrics))
         .route(
             "/api/v1/query",
             post(query::query).layer(DefaultBodyLimit::max(query::MAX_BODY_BYTES)),
         )
+        .route_layer(guard(READERS));
+    let responders = Router::new()
+        .route(
+            "/api/v1/alerts/{id}/{action}",
+            post(alerts::act).layer(DefaultBodyLimit::max(alerts::MAX_ACTION_BODY_BYTES)),
+        )
+        .route_layer(guard(RESPONDERS));
+    let auditors = Router::new()
+        .route("/api/v1/audit", get(audit::list))
+        .route_layer(guard(AUDITORS));
+    let senders = Router::new()
+        .route(
+            "/api/v1/ingest",
+            post(ingest::ingest).layer(DefaultBodyLimit::max(ingest::MAX_BODY_BYTES)),
+        )
+        .route_layer(guard(SENDERS));
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .merge(readers)
+        .merge(responders)
+        .merge(auditors)
+        .merge(senders)
         .fallback(console::asset)
         .with_state(state)
 }

@@ -12,14 +12,16 @@
 //! `{"error": reason}`; a body that is not such JSON is a 400 too, and one
 //! larger than [`MAX_BODY_BYTES`] a 413.
 //!
-//! Authentication does not exist yet: the optional `tenant` field stands
-//! in for the API token's tenant scope until it does.
+//! The query runs in the caller's tenant scope; an all-tenants token may
+//! narrow it to one tenant with the optional `tenant` field (a tenant
+//! token asking for another tenant is refused). Admin and auditor tokens
+//! also see the audit log as `bannin_audit`. Every query is audited.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bannin_query::arrow::array::RecordBatch;
 use bannin_query::{OutputFormat, QueryError, output, rows};
@@ -27,7 +29,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::auth::{Caller, Client};
 use super::error::ApiError;
+use crate::auth::Scope;
 
 /// Largest request body (the SQL text and its envelope).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -38,13 +42,15 @@ struct QueryRequest {
     sql: String,
     #[serde(default)]
     format: Option<String>,
-    /// Until API tokens carry a tenant scope (issue 7).
+    /// Narrows an all-tenants token to one tenant.
     #[serde(default)]
     tenant: Option<String>,
 }
 
 pub async fn query(
     State(state): State<AppState>,
+    Caller(caller): Caller,
+    Client(client): Client,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = body.map_err(|e| ApiError {
@@ -63,9 +69,20 @@ pub async fn query(
             )));
         }
     };
+    let mut who = caller;
+    if let Some(tenant) = request.tenant.as_deref() {
+        if !who.scope.sees(tenant) {
+            return Err(ApiError {
+                status: StatusCode::FORBIDDEN,
+                message: format!("tenant `{tenant}` is outside this token's scope"),
+            });
+        }
+        who.scope = Scope::Tenant(tenant.to_owned());
+    }
+    let client = client.map(|c| c.to_string());
     let result = state
         .query
-        .run(request.tenant.as_deref(), &request.sql)
+        .run_as(&who, &request.sql, "api", client)
         .await
         .map_err(query_error)?;
     let batches = result.batches;

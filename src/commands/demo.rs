@@ -132,13 +132,15 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
     let url = format!("http://{}", listener.local_addr()?);
     print_next_steps(&data, dir, Some(&url));
     let query = crate::query_access::QueryAccess::new(&config, &data, None)?;
-    let state = crate::api::AppState {
+    let gate = crate::auth::Gate::new(query.auth());
+    let state = crate::api::AppState::new(
         data,
         query,
-        endpoints: std::sync::Arc::new(Vec::new()),
-        pipeline: None,
-        max_record_bytes: config.ingest.max_line_bytes,
-    };
+        gate,
+        None,
+        Vec::new(),
+        config.ingest.max_line_bytes,
+    );
     serve::serve(listener, state).await
 }
 
@@ -260,6 +262,19 @@ fn has_value(map: &Map<String, Value>, wanted: &str) -> bool {
     })
 }
 
+/// An admin token over every tenant for the person trying the demo.
+fn demo_token(data: &DataDir) -> Result<String> {
+    let store = crate::auth::AuthStore::open(&data.auth())?;
+    let made = store.create_token(
+        "demo-admin",
+        crate::auth::Role::Admin,
+        &crate::auth::Scope::AllTenants,
+        "bannin demo",
+        chrono::Utc::now(),
+    )?;
+    Ok(made.token)
+}
+
 fn print_next_steps(data: &DataDir, dir: &Path, url: Option<&str>) {
     let exe = std::env::current_exe()
         .ok()
@@ -275,8 +290,22 @@ fn print_next_steps(data: &DataDir, dir: &Path, url: Option<&str>) {
     let config = config.display();
     say!();
     if let Some(url) = url {
+        match demo_token(data) {
+            Ok(token) => say!(
+                "  admin token:  export BANNIN_TOKEN={token}\n                (shown once; `{exe} --data-dir {data_dir} token create` makes more)"
+            ),
+            Err(e) => say!("  admin token:  cannot be made: {e:#}"),
+        }
         say!("  web console:  {url}/");
-        say!("  alerts API:   curl -s {url}/api/v1/alerts");
+        say!(
+            "  alerts API:   curl -s -H \"Authorization: Bearer $BANNIN_TOKEN\" {url}/api/v1/alerts"
+        );
+        say!(
+            "  live stream:  curl -sN -H \"Authorization: Bearer $BANNIN_TOKEN\" {url}/api/v1/alerts/stream?after=0"
+        );
+        say!(
+            "  acknowledge:  curl -s -X POST -H \"Authorization: Bearer $BANNIN_TOKEN\" {url}/api/v1/alerts/ALERT_ID/ack"
+        );
     }
     say!(
         "  ad-hoc SQL:   {exe} --data-dir {data_dir} sql \"SELECT host, \\\"user\\\", src_ip, count(*) AS failures FROM auth WHERE outcome = 'failure' GROUP BY 1, 2, 3 ORDER BY failures DESC LIMIT 10\""

@@ -8,4 +8,5 @@ pub mod rules;
 pub mod serve;
 pub mod sigma;
 pub mod sql;
+pub mod token;
 pub mod verify;

@@ -11,6 +11,7 @@ use bannin_ingest::sources::Listener;
 use tokio::net::{TcpListener, UdpSocket};
 
 use crate::api::{self, AppState};
+use crate::auth::Gate;
 use crate::cli::ServeArgs;
 use crate::config::{Config, DataDir};
 use crate::query_access::QueryAccess;
@@ -33,8 +34,9 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
     };
     let ingest = Ingest::start(config, data, listeners).await?;
     let query = QueryAccess::new(config, data, Some(Arc::clone(&ingest.pipeline)))?;
+    let gate = Gate::new(query.auth());
     let pg = match enabled(&args.listen_pg, &config.serve.listen_pg) {
-        Some(addr) => Some(serve_pg(&addr, query.clone()).await?),
+        Some(addr) => Some(serve_pg(&addr, query.clone(), gate.clone()).await?),
         None => None,
     };
     let scheduler = if config.rules.schedule {
@@ -43,13 +45,14 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         None
     };
     say!("bannin is listening on http://{}/", listener.local_addr()?);
-    let state = AppState {
-        data: data.clone(),
-        pipeline: Some(Arc::clone(&ingest.pipeline)),
-        endpoints: Arc::new(ingest.endpoints.clone()),
+    let state = AppState::new(
+        data.clone(),
         query,
-        max_record_bytes: config.ingest.max_line_bytes,
-    };
+        gate,
+        Some(Arc::clone(&ingest.pipeline)),
+        ingest.endpoints.clone(),
+        config.ingest.max_line_bytes,
+    );
     let served = serve(listener, state).await;
     if let Some(pg) = pg {
         pg.abort();
@@ -77,7 +80,8 @@ pub async fn bind(addr: &str) -> Result<TcpListener> {
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(listener: TcpListener, state: AppState) -> Result<()> {
     state.data.ensure()?;
-    axum::serve(listener, api::router(state))
+    let app = api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
         .context("HTTP server failed")
@@ -107,13 +111,17 @@ fn start_rules(
 }
 
 /// Starts the PostgreSQL wire-protocol listener on `addr`.
-async fn serve_pg(addr: &str, query: QueryAccess) -> Result<tokio::task::JoinHandle<()>> {
+async fn serve_pg(
+    addr: &str,
+    query: QueryAccess,
+    gate: Gate,
+) -> Result<tokio::task::JoinHandle<()>> {
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot serve PostgreSQL clients on {addr}"))?;
     say!("bannin serves SQL on postgres://{}", listener.local_addr()?);
     Ok(tokio::spawn(async move {
-        if let Err(e) = crate::pg::serve(listener, query).await {
+        if let Err(e) = crate::pg::serve(listener, query, gate).await {
             tracing::error!(error = %e, "PostgreSQL listener stopped");
         }
     }))

@@ -1,11 +1,15 @@
 //! Admitting a PostgreSQL connection: the client is asked for a cleartext
-//! password, which will be a bannin API token once tokens exist (issue 7);
-//! the token's tenant scope then becomes the connection's [`Login`].
-//! Until then any password is accepted and the connection sees every
-//! tenant.
+//! password, which is a bannin API token (`bannin token create`); the
+//! token's role (admin, analyst or auditor — not ingest) and tenant scope
+//! become the connection's [`Login`]. The user name is only shown in logs.
+//! Failures count towards the same per-address throttle as the HTTP API's,
+//! and every refusal is audited.
 
 use std::fmt::Debug;
+use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use futures::sink::{Sink, SinkExt};
@@ -20,32 +24,78 @@ use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::startup::Authentication;
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 
+use crate::auth::{AuditEntry, Gate, Principal, Role};
+
 /// Who a connection acts as, kept in its session extensions.
 #[derive(Debug, Clone)]
 pub struct Login {
     pub user: String,
-    /// The tenant the connection is limited to (`None`: all tenants).
-    pub tenant: Option<String>,
+    pub principal: Principal,
+    pub client: IpAddr,
 }
 
-/// Checks the password a client sent for `user`.
-///
-/// TODO(issue 7): look the password up as an API token; refuse unknown or
-/// revoked tokens and take the tenant from the token's scope.
-fn check_password(user: &str, _password: &str) -> Result<Login, String> {
+/// Roles that may query over PostgreSQL.
+const QUERY_ROLES: &[Role] = &[Role::Admin, Role::Analyst, Role::Auditor];
+
+/// Checks the password (a token) a client at `client` sent for `user`.
+async fn check_password(
+    gate: &Gate,
+    client: IpAddr,
+    user: &str,
+    password: &str,
+) -> Result<Login, String> {
+    if let Some(left) = gate.throttle.refused(client, Instant::now()) {
+        return Err(format!(
+            "too many failed logins from this address; retry in {} s",
+            left.as_secs().max(1)
+        ));
+    }
+    let refused = |why: &str| {
+        let entry = AuditEntry {
+            actor: if user.is_empty() {
+                "unknown".into()
+            } else {
+                format!("pg:{user}")
+            },
+            action: "pg.login".into(),
+            outcome: format!("denied: {why}"),
+            client: Some(client.to_string()),
+            ..AuditEntry::default()
+        };
+        (entry, why.to_owned())
+    };
+    let principal = match gate.verify(password.to_owned()).await {
+        Ok(Some(principal)) => principal,
+        Ok(None) => {
+            gate.failures.fetch_add(1, Ordering::Relaxed);
+            gate.throttle.failed(client, Instant::now());
+            let (entry, why) = refused("the password is not a live bannin token");
+            gate.audit(entry).await;
+            return Err(why);
+        }
+        Err(e) => return Err(format!("cannot check the token: {e}")),
+    };
+    if !principal.is(QUERY_ROLES) {
+        let (mut entry, why) = refused(&format!("a {} token cannot query", principal.role));
+        entry.token = Some(principal.token_id.clone());
+        gate.audit(entry).await;
+        return Err(why);
+    }
     Ok(Login {
         user: user.to_owned(),
-        tenant: None,
+        principal,
+        client,
     })
 }
 
 pub struct Startup {
     parameters: DefaultServerParameterProvider,
     pids: RandomPidSecretKeyGenerator,
+    gate: Gate,
 }
 
 impl Startup {
-    pub fn new() -> Self {
+    pub fn new(gate: Gate) -> Self {
         let mut parameters = DefaultServerParameterProvider::default();
         parameters.server_version = super::compat::SERVER_VERSION.to_owned();
         parameters.default_transaction_read_only = true;
@@ -53,6 +103,7 @@ impl Startup {
         Self {
             parameters,
             pids: RandomPidSecretKeyGenerator::default(),
+            gate,
         }
     }
 }
@@ -86,15 +137,17 @@ impl StartupHandler for Startup {
                     .user()
                     .unwrap_or_default()
                     .to_owned();
-                let login = check_password(&user, &password.password).map_err(|reason| {
-                    tracing::info!(%user, peer = %client.socket_addr(), %reason, "pg: login refused");
+                let peer = client.socket_addr().ip();
+                let checked = check_password(&self.gate, peer, &user, &password.password).await;
+                let login = checked.map_err(|reason| {
+                    tracing::info!(%user, %peer, %reason, "pg: login refused");
                     PgWireError::UserError(Box::new(ErrorInfo::new(
                         "FATAL".to_owned(),
                         "28P01".to_owned(),
                         reason,
                     )))
                 })?;
-                tracing::info!(%user, peer = %client.socket_addr(), "pg: login");
+                tracing::info!(%user, token = %login.principal.token_id, %peer, "pg: login");
                 client.session_extensions().insert(login);
                 let (pid, secret_key) = self.pids.generate(client);
                 client.set_pid_and_secret_key(pid, secret_key);

@@ -29,6 +29,7 @@ use pgwire::messages::PgWireBackendMessage;
 use super::auth::{self, Login, Startup};
 use super::compat::{self, Answer};
 use super::errors::{self, code};
+use crate::auth::Gate;
 use crate::query_access::QueryAccess;
 
 /// The handlers of every connection.
@@ -38,13 +39,13 @@ pub struct Handlers {
 }
 
 impl Handlers {
-    pub fn new(access: QueryAccess) -> Self {
+    pub fn new(access: QueryAccess, gate: Gate) -> Self {
         Self {
             queries: Arc::new(Queries {
                 access,
                 parser: Arc::new(NoopQueryParser::new()),
             }),
-            startup: Arc::new(Startup::new()),
+            startup: Arc::new(Startup::new(gate)),
         }
     }
 }
@@ -82,16 +83,18 @@ impl Queries {
         if let Some(answer) = compat::answer(sql) {
             return answered(answer, format);
         }
-        let tenant = login.and_then(|l| l.tenant.as_deref());
-        let result = self.access.run(tenant, sql).await;
+        let login = login.ok_or_else(not_logged_in)?;
+        let result = self
+            .access
+            .run_as(&login.principal, sql, "pg", Some(login.client.to_string()))
+            .await;
         // A client shows rows as the whole answer: a cut result is refused.
         let result = result.and_then(|r| match r.truncated {
             true => Err(QueryError::TooManyRows(r.num_rows())),
             false => Ok(r),
         });
         let result = result.map_err(|e| {
-            let user = login.map(|l| l.user.as_str());
-            tracing::debug!(?user, error = %e, "pg: query failed");
+            tracing::debug!(user = %login.user, error = %e, "pg: query failed");
             errors::query_error(&e)
         })?;
         rows(result.batches, format)
@@ -113,12 +116,26 @@ impl Queries {
                 _ => Vec::new(),
             });
         }
-        let tenant = login.and_then(|l| l.tenant.as_deref());
+        let login = login.ok_or_else(not_logged_in)?;
         let query_error = |e: QueryError| errors::query_error(&e);
-        let session = self.access.open_session(tenant).map_err(query_error)?;
+        let session = self
+            .access
+            .open_for(&login.principal)
+            .await
+            .map_err(query_error)?;
         let schema = session.describe(sql).await.map_err(query_error)?;
         arrow_schema_to_pg_fields(&schema, format, None)
     }
+}
+
+/// A statement on a connection that never logged in (pgwire refuses
+/// those before they reach the handlers; this is the second line).
+fn not_logged_in() -> PgWireError {
+    PgWireError::UserError(Box::new(pgwire::error::ErrorInfo::new(
+        "FATAL".to_owned(),
+        "28000".to_owned(),
+        "not logged in".to_owned(),
+    )))
 }
 
 /// The result rows of a query, as the client asked them encoded.

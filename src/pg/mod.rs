@@ -18,13 +18,14 @@ use std::sync::Arc;
 use anyhow::Result;
 use tokio::net::TcpListener;
 
+use crate::auth::Gate;
 use crate::query_access::QueryAccess;
 
 /// Serves PostgreSQL clients on `listener` until the task is dropped. A
 /// connection that fails (garbage bytes, a client gone) is logged and
 /// closed; the others go on.
-pub async fn serve(listener: TcpListener, access: QueryAccess) -> Result<()> {
-    let handlers = Arc::new(handler::Handlers::new(access));
+pub async fn serve(listener: TcpListener, access: QueryAccess, gate: Gate) -> Result<()> {
+    let handlers = Arc::new(handler::Handlers::new(access, gate));
     loop {
         let (socket, peer) = match listener.accept().await {
             Ok(accepted) => accepted,

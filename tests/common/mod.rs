@@ -40,9 +40,45 @@ pub fn failed(output: Output) -> String {
     stderr
 }
 
+/// The admin token of each running test server, by base URL: the HTTP
+/// helpers below send it to URLs under that base, as an operator's script
+/// would (tests run in parallel, each with its own server and token).
+static TOKENS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// `bannin token create` over `data_dir`: the token printed.
+pub fn token(data_dir: &Path, role: &str, tenant: Option<&str>) -> String {
+    let mut args = vec!["token", "create", "--role", role];
+    match tenant {
+        Some(t) => args.extend(["--tenant", t]),
+        None => args.push("--all-tenants"),
+    }
+    let out = ok(bannin(data_dir, &args));
+    let token = out.trim().to_owned();
+    assert!(token.starts_with("bnn_"), "a token: {out}");
+    token
+}
+
+/// The token registered for the server `url` belongs to.
+pub fn token_for(url: &str) -> Option<String> {
+    let tokens = TOKENS.lock().unwrap_or_else(|p| p.into_inner());
+    tokens
+        .iter()
+        .find(|(base, _)| url.starts_with(base.as_str()))
+        .map(|(_, token)| token.clone())
+}
+
+/// `-H "Authorization: Bearer …"` for `url`, if its server has a token.
+pub fn auth_header(url: &str) -> Vec<String> {
+    token_for(url)
+        .map(|t| vec!["-H".to_owned(), format!("Authorization: Bearer {t}")])
+        .unwrap_or_default()
+}
+
 pub fn curl(url: &str) -> Value {
     let output = Command::new("curl")
-        .args(["-sS", "--fail", "--max-time", "10", url])
+        .args(["-sS", "--fail", "--max-time", "10"])
+        .args(auth_header(url))
+        .arg(url)
         .output()
         .expect("curl is installed (see .ci/run)");
     assert!(
@@ -57,6 +93,8 @@ pub fn curl(url: &str) -> Value {
 pub struct Server {
     pub child: Child,
     pub base_url: String,
+    /// Its admin token.
+    pub token: Option<String>,
     /// What it printed up to and including the URL line.
     pub announced: String,
 }
@@ -64,6 +102,13 @@ pub struct Server {
 impl Server {
     /// Starts bannin with `args` and waits for the line announcing the URL.
     pub fn start(args: &[&str], url_marker: &str) -> Server {
+        // A server over a data dir gets an admin token first (the demo
+        // prints its own).
+        let data_dir = args
+            .iter()
+            .position(|a| *a == "--data-dir")
+            .and_then(|i| args.get(i + 1));
+        let token = data_dir.map(|d| token(Path::new(d), "admin", None));
         let mut child = Command::new(BIN)
             .args(args)
             .stdout(Stdio::piped())
@@ -83,7 +128,18 @@ impl Server {
                 // Keep reading, as a terminal would, so later output is not
                 // written into a closed pipe.
                 std::thread::spawn(move || lines.for_each(drop));
+                let token = token.or_else(|| {
+                    seen.split_whitespace()
+                        .find_map(|w| w.find("bnn_").map(|at| w[at..].to_owned()))
+                });
+                if let Some(token) = &token {
+                    TOKENS
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((base_url.to_owned(), token.clone()));
+                }
                 return Server {
+                    token,
                     child,
                     base_url: base_url.to_owned(),
                     announced: seen,
@@ -200,6 +256,8 @@ pub fn post(url: &str, headers: &[&str], body: &[u8]) -> (u16, Value) {
     for h in headers {
         args.extend(["-H", h]);
     }
+    let auth = auth_header(url);
+    args.extend(auth.iter().map(String::as_str));
     args.extend(["--data-binary", "@-", url]);
     let mut child = Command::new("curl")
         .args(&args)

@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use bannin_query::arrow::array::RecordBatch;
 use bannin_query::{OutputFormat, output, statements};
 
+use crate::auth::Principal;
 use crate::cli::SqlArgs;
 use crate::config::{Config, DataDir};
 use crate::query_access::QueryAccess;
@@ -17,7 +18,7 @@ use crate::query_access::QueryAccess;
 pub async fn run(config: &Config, data: &DataDir, args: &SqlArgs) -> Result<()> {
     let access = QueryAccess::new(config, data, None)?;
     let format: OutputFormat = args.format.into();
-    let tenant = args.tenant.as_deref();
+    let who = Principal::cli_in(args.tenant.as_deref());
     let statements = match (&args.sql, &args.file) {
         (Some(sql), _) => vec![sql.clone()],
         (None, Some(file)) => {
@@ -26,7 +27,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &SqlArgs) -> Result<()> 
             statements::split_all(&text)
         }
         (None, None) if std::io::stdin().is_terminal() => {
-            return repl::run(&access, tenant, format).await;
+            return repl::run(&access, &who, format).await;
         }
         (None, None) => {
             let text = std::io::read_to_string(std::io::stdin())
@@ -43,7 +44,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &SqlArgs) -> Result<()> 
     let mut out = Output::open(args.output.as_deref(), format)?;
     for (i, sql) in statements.iter().enumerate() {
         let result = access
-            .run(tenant, sql)
+            .run_as(&who, sql, "cli", None)
             .await
             .with_context(|| label(i, statements.len(), sql))?;
         if result.truncated {

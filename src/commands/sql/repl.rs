@@ -10,9 +10,10 @@ use bannin_query::{OutputFormat, statements};
 use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 
+use crate::auth::Principal;
 use crate::query_access::QueryAccess;
 
-pub async fn run(access: &QueryAccess, tenant: Option<&str>, format: OutputFormat) -> Result<()> {
+pub async fn run(access: &QueryAccess, who: &Principal, format: OutputFormat) -> Result<()> {
     if format.is_binary() {
         anyhow::bail!("the interactive prompt prints text: use --format table, csv or json");
     }
@@ -51,7 +52,7 @@ pub async fn run(access: &QueryAccess, tenant: Option<&str>, format: OutputForma
         let (complete, rest) = statements::split(&pending);
         let rest = rest.to_owned();
         for sql in complete {
-            run_one(access, tenant, format, &sql).await;
+            run_one(access, who, format, &sql).await;
         }
         pending = if statements::is_blank(&rest) {
             String::new()
@@ -68,9 +69,9 @@ pub async fn run(access: &QueryAccess, tenant: Option<&str>, format: OutputForma
 }
 
 /// Runs one statement and prints its result or its error.
-async fn run_one(access: &QueryAccess, tenant: Option<&str>, format: OutputFormat, sql: &str) {
+async fn run_one(access: &QueryAccess, who: &Principal, format: OutputFormat, sql: &str) {
     let started = std::time::Instant::now();
-    match access.run(tenant, sql).await {
+    match access.run_as(who, sql, "cli", None).await {
         Ok(result) => {
             let rows = result.num_rows();
             if let Err(e) = super::print(&result.batches, format, &mut std::io::stdout().lock()) {
