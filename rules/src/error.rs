@@ -27,6 +27,10 @@ pub enum RulesError {
     },
     #[error("alert store: {0}")]
     Data(String),
+    #[error("no rule with id `{id}`")]
+    UnknownRule { id: String },
+    #[error("{0}")]
+    BadQuery(String),
     #[error("no alert with id `{id}`")]
     NotFound { id: String },
     #[error("alert {id}: `{action}` is not allowed while it is `{from}` (it would become `{to}`)")]

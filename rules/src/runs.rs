@@ -2,8 +2,10 @@
 //! rule, how far event time is settled and how its runs went (duration,
 //! rows scanned, last success, last error), and the gap log — event-time
 //! ranges that were not evaluated on time (downtime, failed runs), and
-//! when they were caught up.
+//! when they were caught up — and the rule switches: rules an admin
+//! enabled or disabled at run time, by whom and when.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -35,6 +37,14 @@ CREATE TABLE IF NOT EXISTS rule_gaps (
     closed_at   TEXT
 );
 CREATE INDEX IF NOT EXISTS rule_gaps_open ON rule_gaps (rule_id, closed_at);
+CREATE TABLE IF NOT EXISTS rule_switches (
+    seq     INTEGER PRIMARY KEY,
+    rule_id TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    actor   TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rule_switches_by_rule ON rule_switches (rule_id, seq);
 ";
 
 /// One rule's run state and statistics.
@@ -78,7 +88,17 @@ pub struct Gap {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
-/// The run state and gap log.
+/// A rule switched on or off at run time: the latest switch of the rule
+/// wins over the configuration's `[rules] disabled` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Override {
+    pub rule_id: String,
+    pub enabled: bool,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The run state, gap log and rule switches.
 pub struct RunLog {
     conn: Connection,
     path: PathBuf,
@@ -261,6 +281,63 @@ impl RunLog {
     }
 }
 
+impl RunLog {
+    /// Switches `rule_id` on or off, by `actor` at `now`. Every switch is
+    /// kept; the latest one is the rule's override. Whether the rule exists
+    /// is the caller's to check ([`crate::state::switch`] does).
+    pub fn set_enabled(
+        &mut self,
+        rule_id: &str,
+        enabled: bool,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Override, RulesError> {
+        let actor = actor.trim();
+        if actor.is_empty() {
+            return Err(RulesError::Invalid {
+                rule: rule_id.to_owned(),
+                why: "switching a rule on or off needs an actor".into(),
+            });
+        }
+        self.conn
+            .execute(
+                "INSERT INTO rule_switches (rule_id, enabled, actor, at) VALUES (?1, ?2, ?3, ?4)",
+                params![rule_id, enabled, actor, text(now)],
+            )
+            .map_err(self.err())?;
+        Ok(Override {
+            rule_id: rule_id.to_owned(),
+            enabled,
+            actor: actor.to_owned(),
+            at: now,
+        })
+    }
+
+    /// Each switched rule's latest switch, by rule id.
+    pub fn overrides(&self) -> Result<BTreeMap<String, Override>, RulesError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT rule_id, enabled, actor, at FROM rule_switches
+                 WHERE seq IN (SELECT max(seq) FROM rule_switches GROUP BY rule_id)",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(Override {
+                    rule_id: row.get(0)?,
+                    enabled: row.get(1)?,
+                    actor: row.get(2)?,
+                    at: time(row.get(3)?).unwrap_or_default(),
+                })
+            })
+            .map_err(self.err())?;
+        rows.map(|o| o.map(|o| (o.rule_id.clone(), o)))
+            .collect::<Result<_, _>>()
+            .map_err(self.err())
+    }
+}
+
 fn close_gaps(
     conn: &Connection,
     rule_id: &str,
@@ -374,5 +451,47 @@ mod tests {
         let state = log.get("mail.outbound_burst").unwrap().unwrap();
         assert_eq!(state.settled_until, Some(at("2026-11-20T06:03:00Z")));
         assert_eq!(log.all().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_latest_switch_of_each_rule_is_its_override() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = RunLog::open(&dir.path().join("alerts.sqlite")).unwrap();
+        assert!(log.overrides().unwrap().is_empty());
+        log.set_enabled(
+            "mail.inbound_spam_volume",
+            true,
+            "tanaka",
+            at("2026-11-20T09:00:00Z"),
+        )
+        .unwrap();
+        log.set_enabled("priv.bruteforce", false, "sato", at("2026-11-20T09:05:00Z"))
+            .unwrap();
+        log.set_enabled(
+            "mail.inbound_spam_volume",
+            false,
+            " suzuki ",
+            at("2026-11-20T09:10:00.25Z"),
+        )
+        .unwrap();
+        let err = log
+            .set_enabled("priv.bruteforce", true, "  ", at("2026-11-20T09:20:00Z"))
+            .unwrap_err();
+        assert!(err.to_string().contains("actor"), "{err}");
+        let overrides = log.overrides().unwrap();
+        assert_eq!(overrides.len(), 2);
+        assert_eq!(
+            overrides["mail.inbound_spam_volume"],
+            Override {
+                rule_id: "mail.inbound_spam_volume".into(),
+                enabled: false,
+                actor: "suzuki".into(),
+                at: at("2026-11-20T09:10:00.25Z"),
+            }
+        );
+        assert!(
+            !overrides["priv.bruteforce"].enabled,
+            "the refused switch changed nothing"
+        );
     }
 }

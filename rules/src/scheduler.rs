@@ -1,5 +1,7 @@
 //! The scheduler inside `bannin serve`: runs each enabled rule on its
-//! schedule over event-time windows, so records that arrive up to the
+//! schedule over event-time windows (whether a rule is enabled — the
+//! configuration or an admin's run-time switch, [`crate::state`] — is
+//! read at every tick, so a switch takes effect without a restart), so records that arrive up to the
 //! rule's lateness late are still seen, and nothing evaluated twice makes a
 //! second alert (alert ids are deterministic and the store merges).
 //!
@@ -10,7 +12,7 @@
 //! written to the gap log, closed once caught up; a range older than the
 //! catch-up limit is logged as a gap that stays open.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -18,7 +20,8 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use crate::params::Window;
-use crate::runs::{Gap, RunLog, RunOutcome};
+use crate::runs::{Gap, Override, RunLog, RunOutcome};
+use crate::state::enablement;
 use crate::store::Stored;
 use crate::{AlertStore, Evaluation, Rule, RulesError, Sessions, Span, Tuning, evaluate};
 
@@ -81,6 +84,8 @@ impl RuleRun {
 pub struct Scheduler {
     rules: Vec<Rule>,
     tuning: Tuning,
+    /// The run-time switches as last read (kept if a read fails).
+    overrides: BTreeMap<String, Override>,
     sessions: Arc<dyn Sessions>,
     store: AlertStore,
     log: RunLog,
@@ -89,8 +94,9 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// A scheduler over `rules` (those `tuning` disables are left out),
-    /// keeping alerts and run state in the SQLite file at `db`.
+    /// A scheduler over `rules`, keeping alerts and run state in the
+    /// SQLite file at `db`. Rules that are disabled stay known and are
+    /// skipped at each tick while they are off.
     pub fn new(
         rules: Vec<Rule>,
         tuning: Tuning,
@@ -99,30 +105,50 @@ impl Scheduler {
         catch_up: CatchUp,
     ) -> Result<Self, RulesError> {
         tuning.check(&rules)?;
-        let rules = rules.into_iter().filter(|r| tuning.enabled(r)).collect();
+        let log = RunLog::open(db)?;
         Ok(Self {
+            overrides: log.overrides()?,
             rules,
             tuning,
             sessions,
             store: AlertStore::open(db)?,
-            log: RunLog::open(db)?,
+            log,
             catch_up,
             next_due: HashMap::new(),
         })
     }
 
-    /// The rules it runs.
+    /// The rules it knows, enabled or not.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
 
-    /// Runs every rule that is due at `now` (all of them the first time).
+    /// How many of its rules are enabled now.
+    pub fn enabled_count(&self) -> usize {
+        self.rules.iter().filter(|r| self.enabled(r)).count()
+    }
+
+    fn enabled(&self, rule: &Rule) -> bool {
+        enablement(&rule.id, &self.tuning, &self.overrides).enabled
+    }
+
+    /// Runs every enabled rule that is due at `now` (all of them the first
+    /// time), after reading the run-time switches.
     pub async fn tick(&mut self, now: DateTime<Utc>) -> Vec<RuleRun> {
+        match self.log.overrides() {
+            Ok(overrides) => self.overrides = overrides,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the rule switches; keeping the last ones read");
+            }
+        }
         let mut runs = Vec::new();
         for index in 0..self.rules.len() {
             let Some(rule) = self.rules.get(index).cloned() else {
                 continue;
             };
+            if !self.enabled(&rule) {
+                continue;
+            }
             if self.next_due.get(&rule.id).is_some_and(|due| *due > now) {
                 continue;
             }
@@ -216,9 +242,9 @@ impl Scheduler {
                 rule_id: rule.id.clone(),
                 from: cursor,
                 to: first_start,
-                reason:
-                    "not evaluated on time (bannin was not running or the rule failed); caught up"
-                        .into(),
+                reason: "not evaluated on time (bannin was not running, or the rule was \
+                         disabled or failed); caught up"
+                    .into(),
                 logged_at: now,
                 closed_at: None,
             })?;

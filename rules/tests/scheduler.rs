@@ -1,15 +1,20 @@
 //! The scheduler over a real lake: late records within the lateness are
 //! seen, a restart neither misses nor duplicates an alert, downtime is
-//! caught up and written to the gap log.
+//! caught up and written to the gap log; a rule switched off or on at run
+//! time is obeyed at the next tick, across restarts and over the
+//! configuration.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bannin_ingest::{Format, ImportOptions, Importer, Lake};
 use bannin_query::{QueryError, QuerySession, SessionOptions, TenantScope};
 use bannin_rules::rule::parse_pack;
 use bannin_rules::runs::RunLog;
-use bannin_rules::{AlertFilter, AlertStore, CatchUp, Rule, Scheduler, Sessions, Tuning};
+use bannin_rules::state::{Why, switch};
+use bannin_rules::{
+    AlertFilter, AlertStore, CatchUp, Rule, RulesError, Scheduler, Sessions, Tuning, rule_states,
+};
 use chrono::{DateTime, Utc};
 
 const PACK: &str = r#"
@@ -58,7 +63,7 @@ fn at(text: &str) -> DateTime<Utc> {
 }
 
 /// Imports sshd lines (JST, year from `reference`).
-fn import(lake: &Lake, lines: &[&str], reference: &str) {
+fn import(lake: &Lake, lines: &[String], reference: &str) {
     let mut importer =
         Importer::new(lake, ImportOptions::new(Format::Auto, "sakuragaoka")).unwrap();
     let text = format!("{}\n", lines.join("\n"));
@@ -72,6 +77,23 @@ fn failure(time: &str, host: &str, pid: u32) -> String {
     format!(
         "Nov 20 {time} {host} sshd[{pid}]: Failed password for root from 10.30.5.77 port 4{pid} ssh2"
     )
+}
+
+/// Failed root logins on `host` at `times` (JST), pids counting from `pid`.
+fn burst(times: &[&str], host: &str, pid: u32) -> Vec<String> {
+    (pid..)
+        .zip(times)
+        .map(|(pid, t)| failure(t, host, pid))
+        .collect()
+}
+
+/// A lake and an alert store in `dir`; the lake holds three failed root
+/// logins on lg-file01 at 10:00–10:02 JST, received at 10:03.
+fn lake_with_burst(dir: &Path) -> (Lake, PathBuf) {
+    let lake = Lake::new(dir.join("lake"));
+    let lines = burst(&["10:00:00", "10:01:00", "10:02:00"], "lg-file01", 0);
+    import(&lake, &lines, "2026-11-20T01:03:00Z");
+    (lake, dir.join("alerts.sqlite"))
 }
 
 fn scheduler(lake: &Lake, db: &Path) -> Scheduler {
@@ -95,18 +117,7 @@ fn alerts(db: &Path) -> Vec<bannin_rules::Alert> {
 #[tokio::test]
 async fn late_records_restarts_and_downtime_neither_miss_nor_duplicate() {
     let dir = tempfile::tempdir().unwrap();
-    let lake = Lake::new(dir.path().join("lake"));
-    let db = dir.path().join("alerts.sqlite");
-    let lines: Vec<String> = ["10:00:00", "10:01:00", "10:02:00"]
-        .iter()
-        .enumerate()
-        .map(|(i, t)| failure(t, "lg-file01", i as u32))
-        .collect();
-    import(
-        &lake,
-        &lines.iter().map(String::as_str).collect::<Vec<_>>(),
-        "2026-11-20T01:03:00Z",
-    );
+    let (lake, db) = lake_with_burst(dir.path());
 
     // 10:03 JST: the burst is seen at once.
     let mut first = scheduler(&lake, &db);
@@ -123,11 +134,7 @@ async fn late_records_restarts_and_downtime_neither_miss_nor_duplicate() {
         failure("10:02:30", "lg-file01", 7),
         failure("10:02:40", "lg-file01", 8),
     ];
-    import(
-        &lake,
-        &[late[0].as_str(), late[1].as_str()],
-        "2026-11-20T01:06:00Z",
-    );
+    import(&lake, &late, "2026-11-20T01:06:00Z");
     let mut restarted = scheduler(&lake, &db);
     let runs = restarted.tick(at("2026-11-20T10:06:00+09:00")).await;
     assert_eq!((runs[0].new, runs[0].updated), (0, 1), "{runs:?}");
@@ -136,16 +143,8 @@ async fn late_records_restarts_and_downtime_neither_miss_nor_duplicate() {
     assert_eq!(stored[0].event_count, 5);
 
     // Down from 10:06 to 16:00; a burst on another host at 12:00 meanwhile.
-    let during: Vec<String> = ["12:00:00", "12:00:20", "12:00:40"]
-        .iter()
-        .enumerate()
-        .map(|(i, t)| failure(t, "lg-ad01", 20 + i as u32))
-        .collect();
-    import(
-        &lake,
-        &during.iter().map(String::as_str).collect::<Vec<_>>(),
-        "2026-11-20T07:00:00Z",
-    );
+    let during = burst(&["12:00:00", "12:00:20", "12:00:40"], "lg-ad01", 20);
+    import(&lake, &during, "2026-11-20T07:00:00Z");
     let mut after_downtime = scheduler(&lake, &db);
     let runs = after_downtime.tick(at("2026-11-20T16:00:00+09:00")).await;
     assert_eq!(runs[0].new, 1, "{runs:?}");
@@ -202,4 +201,184 @@ async fn a_failing_rule_keeps_its_place_and_logs_the_gap() {
         (2, 2, None)
     );
     assert!(state.last_error.unwrap().contains("no_such_table"));
+}
+
+#[tokio::test]
+async fn a_rule_switched_off_stops_at_the_next_tick_and_catches_up_when_switched_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lake, db) = lake_with_burst(dir.path());
+    let mut running = scheduler(&lake, &db);
+    assert_eq!(
+        running.tick(at("2026-11-20T10:03:00+09:00")).await[0].new,
+        1
+    );
+
+    // An admin switches the rule off through the API (its own handle on
+    // the same file); the running scheduler obeys at its next tick.
+    let mut admin = RunLog::open(&db).unwrap();
+    admin
+        .set_enabled(
+            "test.root_failures",
+            false,
+            "kanri-tanaka",
+            at("2026-11-20T10:04:30+09:00"),
+        )
+        .unwrap();
+    assert!(
+        running
+            .tick(at("2026-11-20T10:05:00+09:00"))
+            .await
+            .is_empty()
+    );
+    assert_eq!(running.enabled_count(), 0);
+    let lines = burst(&["10:10:00", "10:10:20", "10:10:40"], "lg-ad01", 20);
+    import(&lake, &lines, "2026-11-20T01:11:00Z");
+    assert!(
+        running
+            .tick(at("2026-11-20T10:15:00+09:00"))
+            .await
+            .is_empty()
+    );
+    assert_eq!(alerts(&db).len(), 1, "nothing ran while switched off");
+
+    // Switched on again: it runs from its settled point and finds the
+    // burst it missed.
+    admin
+        .set_enabled(
+            "test.root_failures",
+            true,
+            "kanri-tanaka",
+            at("2026-11-20T10:19:00+09:00"),
+        )
+        .unwrap();
+    let runs = running.tick(at("2026-11-20T10:20:00+09:00")).await;
+    assert_eq!(
+        (runs.len(), runs[0].new, runs[0].error.clone()),
+        (1, 1, None)
+    );
+    let hosts: Vec<String> = alerts(&db)
+        .iter()
+        .filter_map(|a| a.key.get("host").and_then(|h| h.as_str()).map(String::from))
+        .collect();
+    assert!(hosts.contains(&"lg-ad01".to_owned()), "{hosts:?}");
+    let state = admin.get("test.root_failures").unwrap().unwrap();
+    assert_eq!(state.settled_until, Some(at("2026-11-20T10:15:00+09:00")));
+    let gaps = admin.gaps(10).unwrap();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert!(gaps[0].reason.contains("disabled"), "{gaps:?}");
+    assert!(gaps[0].closed_at.is_some(), "{gaps:?}");
+    assert_eq!(gaps[0].from, at("2026-11-20T09:58:00+09:00"));
+}
+
+#[tokio::test]
+async fn a_switch_survives_a_restart_and_overrides_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lake, db) = lake_with_burst(dir.path());
+    let config_off = Tuning {
+        disabled: ["test.root_failures".to_owned()].into(),
+        ..Tuning::default()
+    };
+    let start = |tuning: &Tuning| {
+        Scheduler::new(
+            vec![rule()],
+            tuning.clone(),
+            Arc::new(LakeSessions(lake.clone())),
+            &db,
+            CatchUp::default(),
+        )
+        .unwrap()
+    };
+    let mut scheduler = start(&config_off);
+    assert_eq!(scheduler.rules().len(), 1, "a disabled rule stays known");
+    assert!(
+        scheduler
+            .tick(at("2026-11-20T10:03:00+09:00"))
+            .await
+            .is_empty()
+    );
+    let states = rule_states(&[rule()], &config_off, &RunLog::open(&db).unwrap()).unwrap();
+    assert!(!states[0].enablement.enabled);
+    assert_eq!(states[0].enablement.why, Why::Config);
+    assert_eq!(states[0].last_run, None);
+
+    // Switched on through the API: the override wins over the configuration.
+    let mut admin = RunLog::open(&db).unwrap();
+    let unknown = switch(
+        &mut admin,
+        &[rule()],
+        &config_off,
+        "test.no_such_rule",
+        true,
+        "kanri-tanaka",
+        at("2026-11-20T10:03:10+09:00"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(unknown, RulesError::UnknownRule { .. }),
+        "{unknown}"
+    );
+    let on = switch(
+        &mut admin,
+        &[rule()],
+        &config_off,
+        "test.root_failures",
+        true,
+        "kanri-tanaka",
+        at("2026-11-20T10:03:20+09:00"),
+    )
+    .unwrap();
+    assert!(on.enablement.enabled);
+    let runs = scheduler.tick(at("2026-11-20T10:03:30+09:00")).await;
+    assert_eq!((runs.len(), runs[0].new), (1, 1));
+    drop(scheduler);
+    drop(admin);
+
+    // After a restart the override still holds, with who and when.
+    let mut restarted = start(&config_off);
+    assert_eq!(restarted.enabled_count(), 1);
+    let log = RunLog::open(&db).unwrap();
+    let overrides = log.overrides().unwrap();
+    let held = &overrides["test.root_failures"];
+    assert_eq!(
+        (held.enabled, held.actor.as_str(), held.at),
+        (true, "kanri-tanaka", at("2026-11-20T10:03:20+09:00"))
+    );
+    let states = rule_states(&[rule()], &config_off, &log).unwrap();
+    assert_eq!(
+        states[0].enablement.why,
+        Why::Override {
+            actor: "kanri-tanaka".into(),
+            at: at("2026-11-20T10:03:20+09:00")
+        }
+    );
+    let last = states[0].last_run.clone().unwrap();
+    assert_eq!(last.last_incidents, 1);
+    assert!(last.last_rows_scanned > 0);
+    let json = serde_json::to_value(&states[0]).unwrap();
+    assert_eq!(json["enabled"], true);
+    assert_eq!(json["why"]["by"], "override");
+    assert_eq!(json["schedule"], "1m");
+
+    // Switched off again: the latest switch wins, across the restart too.
+    RunLog::open(&db)
+        .unwrap()
+        .set_enabled(
+            "test.root_failures",
+            false,
+            "kanri-sato",
+            at("2026-11-20T10:04:00+09:00"),
+        )
+        .unwrap();
+    assert!(
+        restarted
+            .tick(at("2026-11-20T10:10:00+09:00"))
+            .await
+            .is_empty()
+    );
+    assert!(
+        start(&Tuning::default())
+            .tick(at("2026-11-20T10:11:00+09:00"))
+            .await
+            .is_empty()
+    );
 }

@@ -7,9 +7,12 @@
 //! - [`queries`]: one alert with comments and history, filtered lists, counts;
 //! - [`feed`]: every change in order, a cursor for the live stream and
 //!   the notifier;
+//! - [`handover`]: a shift's summary — opened, acknowledged, resolved,
+//!   still open, and who acted;
 //! - `row`: columns, JSON cells and times shared by the others.
 
 mod feed;
+mod handover;
 mod lifecycle;
 mod queries;
 mod record;
@@ -21,6 +24,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use feed::{AlertChange, ChangePage};
+pub use handover::{ActorActions, AlertSummary, Handover, HandoverQuery, OPEN_ALERTS_LIMIT, Tally};
 pub use lifecycle::{Action, can_transition};
 pub use queries::{AlertCounts, AlertDetail, AlertFilter, Comment, HistoryEntry};
 pub use record::{Recorded, Stored};
