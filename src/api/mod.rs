@@ -5,10 +5,12 @@ mod audit;
 pub mod auth;
 mod console;
 mod error;
+mod handover;
 mod health;
 mod ingest;
 mod metrics;
 mod query;
+mod rules;
 mod sources;
 mod stream;
 
@@ -36,6 +38,8 @@ pub mod roles {
     pub const READERS: &[Role] = &[Admin, Analyst, Auditor];
     /// Acting on alerts.
     pub const RESPONDERS: &[Role] = &[Admin, Analyst];
+    /// Switching rules on and off.
+    pub const ADMINS: &[Role] = &[Admin];
     /// Reading the audit log.
     pub const AUDITORS: &[Role] = &[Admin, Auditor];
     /// Sending records.
@@ -61,6 +65,15 @@ pub struct AppState {
     pub alert_changed: Arc<Notify>,
     /// Open alert streams.
     pub streams: Arc<AtomicUsize>,
+    /// The rules this server runs and their tuning (for `/api/v1/rules`).
+    pub rules: Arc<RuleSet>,
+}
+
+/// The loaded rules and the configuration's tuning of them.
+#[derive(Default)]
+pub struct RuleSet {
+    pub rules: Vec<bannin_rules::Rule>,
+    pub tuning: bannin_rules::Tuning,
 }
 
 impl AppState {
@@ -82,7 +95,19 @@ impl AppState {
             max_record_bytes,
             alert_changed: Arc::default(),
             streams: Arc::default(),
+            rules: Arc::default(),
         }
+    }
+}
+
+impl AppState {
+    /// With the rules of `config` for `/api/v1/rules`.
+    pub fn with_rules(mut self, config: &crate::config::Config) -> anyhow::Result<Self> {
+        self.rules = Arc::new(RuleSet {
+            rules: config.rules.load()?,
+            tuning: config.rules.tuning(),
+        });
+        Ok(self)
     }
 }
 
@@ -102,6 +127,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/alerts/stream", get(stream::alerts))
         .route("/api/v1/alerts/{id}", get(alerts::get))
         .route("/api/v1/sources", get(sources::list))
+        .route("/api/v1/rules", get(rules::list))
+        .route("/api/v1/handover", get(handover::summary))
         .route("/metrics", get(metrics::metrics))
         .route(
             "/api/v1/query",
@@ -114,6 +141,10 @@ pub fn router(state: AppState) -> Router {
             post(alerts::act).layer(DefaultBodyLimit::max(alerts::MAX_ACTION_BODY_BYTES)),
         )
         .route_layer(guard(RESPONDERS));
+    let admins = Router::new()
+        .route("/api/v1/rules/{id}/enable", post(rules::enable))
+        .route("/api/v1/rules/{id}/disable", post(rules::disable))
+        .route_layer(guard(ADMINS));
     let auditors = Router::new()
         .route("/api/v1/audit", get(audit::list))
         .route_layer(guard(AUDITORS));
@@ -129,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .merge(readers)
         .merge(responders)
         .merge(auditors)
+        .merge(admins)
         .merge(senders)
         .fallback(console::asset)
         .with_state(state)

@@ -140,7 +140,8 @@ pub async fn run(config: &Config, args: &DemoArgs) -> Result<()> {
         None,
         Vec::new(),
         config.ingest.max_line_bytes,
-    );
+    )
+    .with_rules(&config)?;
     serve::serve(listener, state).await
 }
 

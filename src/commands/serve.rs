@@ -52,7 +52,8 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         Some(Arc::clone(&ingest.pipeline)),
         ingest.endpoints.clone(),
         config.ingest.max_line_bytes,
-    );
+    )
+    .with_rules(config)?;
     let served = serve(listener, state).await;
     if let Some(pg) = pg {
         pg.abort();
@@ -105,7 +106,7 @@ fn start_rules(
     .context("cannot start the rule scheduler")?;
     say!(
         "bannin runs {} detection rule(s) on their schedules",
-        scheduler.rules().len()
+        scheduler.enabled_count()
     );
     Ok(tokio::spawn(scheduler.run(std::future::pending())))
 }
