@@ -17,13 +17,14 @@ mod api;
 mod cli;
 mod commands;
 mod config;
+mod notify;
 mod pg;
 mod query_access;
 
 use anyhow::Result;
 use clap::Parser;
 
-use cli::{Cli, Command, LakeCommand, RulesCommand};
+use cli::{Cli, Command, LakeCommand, NotifyCommand, RulesCommand};
 use config::{Config, DataDir};
 
 fn main() -> std::process::ExitCode {
@@ -76,6 +77,13 @@ fn run(cli: Cli) -> Result<()> {
         Command::Lake {
             command: LakeCommand::Retention(args),
         } => commands::lake::retention(&config, &data, &args),
+        Command::Notify { command } => match command {
+            NotifyCommand::DeadLetters => commands::notify::dead_letters(&data),
+            NotifyCommand::Retry { id } => commands::notify::retry(&data, id),
+            NotifyCommand::Test { channel } => {
+                runtime.block_on(commands::notify::test(&config, &channel))
+            }
+        },
         Command::Serve(args) => runtime.block_on(commands::serve::run(&config, &data, &args)),
         Command::Demo(args) => runtime.block_on(commands::demo::run(&config, &args)),
     }

@@ -5,6 +5,7 @@ mod console;
 mod error;
 mod health;
 mod ingest;
+mod notifications;
 mod query;
 mod sources;
 
@@ -39,6 +40,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/alerts", get(alerts::list))
         .route("/api/v1/alerts/{id}", get(alerts::get))
         .route("/api/v1/sources", get(sources::list))
+        .route(
+            "/api/v1/notifications/dead-letters",
+            get(notifications::dead_letters),
+        )
+        .route(
+            "/api/v1/notifications/dead-letters/{id}/retry",
+            post(notifications::retry),
+        )
         .route(
             "/api/v1/ingest",
             post(ingest::ingest).layer(DefaultBodyLimit::max(ingest::MAX_BODY_BYTES)),

@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod ingest;
 pub mod lake;
+pub mod notify;
 pub mod parse;
 pub mod rules;
 pub mod serve;

@@ -32,6 +32,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         relp,
     };
     let ingest = Ingest::start(config, data, listeners).await?;
+    let notifier = crate::notify::start(config, data).await?;
     let query = QueryAccess::new(config, data, Some(Arc::clone(&ingest.pipeline)))?;
     let pg = match enabled(&args.listen_pg, &config.serve.listen_pg) {
         Some(addr) => Some(serve_pg(&addr, query.clone()).await?),
@@ -51,6 +52,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         max_record_bytes: config.ingest.max_line_bytes,
     };
     let served = serve(listener, state).await;
+    notifier.abort();
     if let Some(pg) = pg {
         pg.abort();
     }
