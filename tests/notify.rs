@@ -428,6 +428,7 @@ host = "127.0.0.1"
 port = {port}
 tls = "starttls"
 ca_file = {ca:?}
+helo_name = "bannin01.city.example.lg.jp"
 from = "bannin <bannin@city.example.lg.jp>"
 to = ["csirt@city.example.lg.jp", "soc@example.co.jp"]
 [[notify.routes]]

@@ -138,6 +138,9 @@ pub struct MailConfig {
     pub to: Vec<String>,
     /// PEM file of CA certificates trusted for the SMTP server.
     pub ca_file: Option<PathBuf>,
+    /// The name bannin gives in EHLO (some relays want this host's FQDN);
+    /// default: `[127.0.0.1]`.
+    pub helo_name: Option<String>,
 }
 
 impl MailConfig {
@@ -226,8 +229,20 @@ impl NotifyConfig {
         }
         for (name, channel) in &self.channels {
             let what = || format!("notify.channels.{name}");
-            if let ChannelConfig::Mail(mail) = channel {
-                super::mail::check(mail).with_context(what)?;
+            match channel {
+                ChannelConfig::Mail(mail) => super::mail::check(mail).with_context(what)?,
+                ChannelConfig::Webhook(hook)
+                | ChannelConfig::Slack(hook)
+                | ChannelConfig::Teams(hook) => {
+                    let set = [
+                        hook.url.is_some(),
+                        hook.url_env.is_some(),
+                        hook.url_file.is_some(),
+                    ];
+                    if set.iter().filter(|s| **s).count() != 1 {
+                        bail!("{}: set exactly one of url, url_env and url_file", what());
+                    }
+                }
             }
         }
         Ok(())
@@ -321,6 +336,10 @@ mod tests {
                 "unknown field `password`",
             ),
             (
+                "[channels.s]\ntype = \"slack\"\n",
+                "set exactly one of url, url_env and url_file",
+            ),
+            (
                 "[channels.m]\ntype = \"mail\"\nhost = \"localhost\"\nfrom = \"not an address\"\nto = [\"b@example.jp\"]\n",
                 "from",
             ),
@@ -346,6 +365,7 @@ mod tests {
             from: "a@example.jp".into(),
             to: vec![],
             ca_file: None,
+            helo_name: None,
         };
         assert_eq!(mail.resolve_password().unwrap().as_deref(), Some("s3cret"));
         assert_eq!(mail.port(), 465);

@@ -11,6 +11,7 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::channel::Failure;
@@ -91,6 +92,9 @@ impl Mailer {
             .port(config.port())
             .tls(tls)
             .timeout(Some(timeout));
+        if let Some(name) = &config.helo_name {
+            builder = builder.hello_name(ClientId::Domain(name.clone()));
+        }
         if let (Some(user), Some(password)) = (&config.username, config.resolve_password()?) {
             builder = builder.credentials(Credentials::new(user.clone(), password));
         }
@@ -142,6 +146,7 @@ mod tests {
             from: "bannin <bannin@city.example.lg.jp>".into(),
             to: vec!["csirt@city.example.lg.jp".into()],
             ca_file: None,
+            helo_name: Some("bannin01.city.example.lg.jp".into()),
         }
     }
 
