@@ -58,6 +58,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Alert notifications: dead letters, test messages (docs/notifications.md).
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// Serve the HTTP API and web console.
     Serve(ServeArgs),
     /// Generate a day of a small municipality's logs, detect, and serve them.
@@ -292,6 +297,16 @@ pub struct RulesRunArgs {
     /// ... up to here (default: now).
     #[arg(long, requires = "from")]
     pub to: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// List the notifications given up after their last attempt.
+    DeadLetters,
+    /// Queue a dead letter again (a running `bannin serve` sends it).
+    Retry { id: i64 },
+    /// Send a test message to the channel CHANNEL of [notify.channels].
+    Test { channel: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,6 +30,9 @@ pub struct Config {
     /// Appliances by listener and sender address (`[[sources]]`).
     #[serde(default)]
     pub sources: Vec<SourceConfig>,
+    /// Alert notifications (`[notify]`, docs/notifications.md).
+    #[serde(default)]
+    pub notify: crate::notify::NotifyConfig,
 }
 
 /// One `[[sources]]` entry: which records it covers and how to read them;
@@ -250,6 +253,7 @@ impl Config {
         }
         config.retention_policy()?;
         config.rules.load()?;
+        config.notify.check()?;
         Ok(config)
     }
 }

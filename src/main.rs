@@ -18,13 +18,14 @@ mod auth;
 mod cli;
 mod commands;
 mod config;
+mod notify;
 mod pg;
 mod query_access;
 
 use anyhow::Result;
 use clap::Parser;
 
-use cli::{Cli, Command, LakeCommand, RulesCommand, TokenCommand};
+use cli::{Cli, Command, LakeCommand, NotifyCommand, RulesCommand, TokenCommand};
 use config::{Config, DataDir};
 
 fn main() -> std::process::ExitCode {
@@ -81,6 +82,13 @@ fn run(cli: Cli) -> Result<()> {
             TokenCommand::Create(args) => commands::token::create(&data, &args),
             TokenCommand::List => commands::token::list(&data),
             TokenCommand::Revoke { id } => commands::token::revoke(&data, &id),
+        },
+        Command::Notify { command } => match command {
+            NotifyCommand::DeadLetters => commands::notify::dead_letters(&data),
+            NotifyCommand::Retry { id } => commands::notify::retry(&data, id),
+            NotifyCommand::Test { channel } => {
+                runtime.block_on(commands::notify::test(&config, &channel))
+            }
         },
         Command::Serve(args) => runtime.block_on(commands::serve::run(&config, &data, &args)),
         Command::Demo(args) => runtime.block_on(commands::demo::run(&config, &args)),

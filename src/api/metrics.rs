@@ -39,6 +39,11 @@ impl Text {
         self
     }
 
+    /// A family of one sample without labels.
+    fn single(&mut self, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
+        self.family(name, kind, help).sample(name, &[], value);
+    }
+
     fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
         let labels: Vec<String> = labels
             .iter()
@@ -160,6 +165,11 @@ pub async fn metrics(
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
+    let data = state.data.clone();
+    let notified = tokio::task::spawn_blocking(move || crate::notify::counts(&data))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(format!("{e:#}")))?;
     if let Some(counts) = counts {
         text.family("bannin_alerts", "gauge", "Alerts stored, by status.");
         for (status, n) in &counts.by_status {
@@ -200,36 +210,53 @@ pub async fn metrics(
                 seconds,
             );
         }
-        text.family(
-            "bannin_alert_streams",
-            "gauge",
-            "Open alert streams (server-sent events).",
-        );
-        text.sample(
-            "bannin_alert_streams",
-            &[],
-            state.streams.load(Ordering::Relaxed),
-        );
-        text.family(
-            "bannin_auth_failures_total",
-            "counter",
-            "Requests and logins refused for a missing, unknown or revoked token.",
-        );
-        text.sample(
-            "bannin_auth_failures_total",
-            &[],
-            state.auth.failures.load(Ordering::Relaxed),
-        );
-        text.family(
-            "bannin_auth_throttled_clients",
-            "gauge",
-            "Addresses refused now after repeated authentication failures.",
-        );
-        text.sample(
-            "bannin_auth_throttled_clients",
-            &[],
-            state.auth.throttle.refused_clients(Instant::now()),
-        );
+        let singles = [
+            (
+                "bannin_notifications_sent_total",
+                "counter",
+                "Notifications delivered (webhook, Slack, Teams, mail).",
+                notified.sent,
+            ),
+            (
+                "bannin_notification_failed_attempts_total",
+                "counter",
+                "Delivery attempts that failed (each retry counts).",
+                notified.failed_attempts,
+            ),
+            (
+                "bannin_notification_dead_letters",
+                "gauge",
+                "Deliveries given up, waiting for an operator.",
+                notified.dead_letters,
+            ),
+            (
+                "bannin_notifications_pending",
+                "gauge",
+                "Deliveries not yet made, retries included.",
+                notified.pending,
+            ),
+            (
+                "bannin_alert_streams",
+                "gauge",
+                "Open alert streams (server-sent events).",
+                state.streams.load(Ordering::Relaxed) as u64,
+            ),
+            (
+                "bannin_auth_failures_total",
+                "counter",
+                "Requests and logins refused for a missing, unknown or revoked token.",
+                state.auth.failures.load(Ordering::Relaxed),
+            ),
+            (
+                "bannin_auth_throttled_clients",
+                "gauge",
+                "Addresses refused now after repeated authentication failures.",
+                state.auth.throttle.refused_clients(Instant::now()) as u64,
+            ),
+        ];
+        for (name, kind, help, value) in singles {
+            text.single(name, kind, help, value);
+        }
     }
     Ok((
         [(

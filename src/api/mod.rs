@@ -9,6 +9,7 @@ mod handover;
 mod health;
 mod ingest;
 mod metrics;
+mod notifications;
 mod query;
 mod rules;
 mod sources;
@@ -131,6 +132,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/handover", get(handover::summary))
         .route("/metrics", get(metrics::metrics))
         .route(
+            "/api/v1/notifications/dead-letters",
+            get(notifications::dead_letters),
+        )
+        .route(
             "/api/v1/query",
             post(query::query).layer(DefaultBodyLimit::max(query::MAX_BODY_BYTES)),
         )
@@ -139,6 +144,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/alerts/{id}/{action}",
             post(alerts::act).layer(DefaultBodyLimit::max(alerts::MAX_ACTION_BODY_BYTES)),
+        )
+        .route(
+            "/api/v1/notifications/dead-letters/{id}/retry",
+            post(notifications::retry),
         )
         .route_layer(guard(RESPONDERS));
     let admins = Router::new()

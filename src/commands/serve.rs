@@ -33,6 +33,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
         relp,
     };
     let ingest = Ingest::start(config, data, listeners).await?;
+    let notifier = crate::notify::start(config, data).await?;
     let query = QueryAccess::new(config, data, Some(Arc::clone(&ingest.pipeline)))?;
     let gate = Gate::new(query.auth());
     let pg = match enabled(&args.listen_pg, &config.serve.listen_pg) {
@@ -55,6 +56,7 @@ pub async fn run(config: &Config, data: &DataDir, args: &ServeArgs) -> Result<()
     )
     .with_rules(config)?;
     let served = serve(listener, state).await;
+    notifier.abort();
     if let Some(pg) = pg {
         pg.abort();
     }

@@ -48,9 +48,7 @@ pub fn create(data: &DataDir, args: &TokenCreateArgs) -> Result<()> {
 pub fn list(data: &DataDir) -> Result<()> {
     let store = open(data)?;
     let tokens = store.tokens()?;
-    let mut entry = AuditEntry::by(&Principal::cli(), "token.list");
-    entry.tenant = None;
-    store.audit(entry, Utc::now())?;
+    super::audit_cli(data, "token.list", None, "ok")?;
     println!(
         "{:<16}  {:<8}  {:<12}  {:<24}  {:<24}  name",
         "id", "role", "tenant", "created", "revoked"
