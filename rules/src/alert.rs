@@ -12,7 +12,19 @@ use crate::RulesError;
 pub const MAX_SAMPLES: usize = 20;
 
 /// Lifecycle: new → acknowledged → resolved / false_positive (docs/alerts.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertStatus {
     New,
@@ -61,7 +73,7 @@ impl FromStr for AlertStatus {
 }
 
 /// One alert, as stored and as served by the API.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Alert {
     /// Deterministic: the same incident always gets the same id.
     pub id: String,
@@ -78,12 +90,15 @@ pub struct Alert {
     pub last_seen: String,
     pub event_count: i64,
     /// The dedup columns and their values.
+    #[schema(value_type = Object)]
     pub key: Map<String, Value>,
     /// The whole result row.
+    #[schema(value_type = Object)]
     pub evidence: Map<String, Value>,
     /// The SQL that reproduces the evidence (window bounds filled in).
     pub evidence_sql: String,
     /// Sample raw rows behind the incident, at most [`MAX_SAMPLES`].
+    #[schema(value_type = Vec<Object>)]
     pub samples: Vec<Map<String, Value>>,
     pub runbook_ja: String,
     pub created_at: String,

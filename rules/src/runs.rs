@@ -48,7 +48,7 @@ CREATE INDEX IF NOT EXISTS rule_switches_by_rule ON rule_switches (rule_id, seq)
 ";
 
 /// One rule's run state and statistics.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RuleRuns {
     pub rule_id: String,
     /// Event time before this has been evaluated with its lateness

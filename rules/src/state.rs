@@ -15,7 +15,7 @@ use crate::runs::{Override, RuleRuns, RunLog};
 use crate::{Rule, RulesError, Severity, Span, Tuning};
 
 /// Why a rule is on or off.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Why {
     /// Nothing says otherwise: the rule runs.
@@ -27,7 +27,7 @@ pub enum Why {
 }
 
 /// Whether a rule runs, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Enablement {
     pub enabled: bool,
     pub why: Why,
@@ -60,12 +60,13 @@ pub fn enablement(
 }
 
 /// One rule as `GET /api/v1/rules` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RuleState {
     pub id: String,
     pub title_ja: String,
     pub title_en: String,
     pub severity: Severity,
+    #[schema(value_type = String, example = "5m")]
     pub schedule: Span,
     #[serde(flatten)]
     pub enablement: Enablement,

@@ -14,10 +14,12 @@ use bannin_rules::store::AlertDetail;
 use bannin_rules::{Action, Alert, AlertFilter, AlertStatus, AlertStore, RulesError, Severity};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::auth::{AuditNote, Caller};
 use super::error::ApiError;
+use super::openapi::ErrorBody;
 use crate::auth::Scope;
 
 /// Largest body of an action (a comment or a reason).
@@ -26,7 +28,8 @@ pub const MAX_ACTION_BODY_BYTES: usize = 64 * 1024;
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// At most this many alerts (default 100, at most 1000).
     limit: Option<usize>,
@@ -45,7 +48,7 @@ pub struct ListParams {
     until: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AlertList {
     alerts: Vec<Alert>,
     /// Alerts matching the filter (all pages).
@@ -114,6 +117,21 @@ pub async fn read_store<T: Send + 'static>(
     .map_err(ApiError::internal)?
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/alerts",
+    tag = "alerts",
+    summary = "The alert queue, newest activity first",
+    params(ListParams),
+    responses(
+        (status = 200, body = AlertList),
+        (status = 400, description = "A parameter is invalid; the reason is in `error`", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst", "auditor"]))
+)]
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -133,6 +151,21 @@ pub async fn list(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/alerts/{id}",
+    tag = "alerts",
+    summary = "One alert with its evidence, comments and history",
+    params(("id" = String, Path, description = "The alert id")),
+    responses(
+        (status = 200, body = AlertDetail),
+        (status = 404, description = "No such alert in the token's tenants", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst", "auditor"]))
+)]
 pub async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -148,7 +181,7 @@ pub async fn get(
 }
 
 /// The body of an action; which fields count depends on the action.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
     /// `assign`: who takes it (blank clears the assignee).
@@ -180,6 +213,25 @@ impl ActionRequest {
 }
 
 /// Applies an action as the caller and answers with the alert afterwards.
+#[utoipa::path(
+    post,
+    path = "/api/v1/alerts/{id}/{action}",
+    tag = "alerts",
+    summary = "Acknowledge, assign, comment, resolve, mark false positive or reopen",
+    params(("id" = String, Path, description = "The alert id"), ("action" = String, Path, description = "ack, assign, comment, resolve, false_positive or reopen")),
+    request_body = Option<ActionRequest>,
+    responses(
+        (status = 200, description = "The alert after the action", body = AlertDetail),
+        (status = 400, description = "A parameter is invalid; the reason is in `error`", body = ErrorBody),
+        (status = 404, description = "No such alert in the token's tenants", body = ErrorBody),
+        (status = 409, description = "The action is not allowed in the alert's status", body = ErrorBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst"]))
+)]
 pub async fn act(
     State(state): State<AppState>,
     Caller(caller): Caller,

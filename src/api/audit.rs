@@ -8,14 +8,17 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::alerts::time;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::openapi::ErrorBody;
 use crate::auth::{AuditFilter, AuditRow};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     since: Option<String>,
     until: Option<String>,
@@ -23,11 +26,26 @@ pub struct AuditParams {
     limit: Option<usize>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditList {
     entries: Vec<AuditRow>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    summary = "The self-audit log, newest first",
+    params(AuditParams),
+    responses(
+        (status = 200, body = AuditList),
+        (status = 400, description = "A parameter is invalid; the reason is in `error`", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "auditor"]))
+)]
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,

@@ -10,22 +10,40 @@ use bannin_rules::RulesError;
 use bannin_rules::store::{Handover, HandoverQuery};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::AppState;
 use super::alerts::time;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::openapi::ErrorBody;
 
 /// The default period: one twelve-hour shift.
 const SHIFT: Duration = Duration::hours(12);
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HandoverParams {
     since: Option<String>,
     until: Option<String>,
     tenant: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/handover",
+    tag = "alerts",
+    summary = "The shift-handover summary of a period",
+    params(HandoverParams),
+    responses(
+        (status = 200, body = Handover),
+        (status = 400, description = "A parameter is invalid; the reason is in `error`", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst", "auditor"]))
+)]
 pub async fn summary(
     State(state): State<AppState>,
     Caller(caller): Caller,

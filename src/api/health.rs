@@ -10,10 +10,12 @@ use serde_json::{Value, json};
 
 use super::AppState;
 
+#[utoipa::path(get, path = "/healthz", tag = "operations", summary = "Liveness", responses((status = 200, description = "The process is up", body = Object)))]
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
+#[utoipa::path(get, path = "/readyz", tag = "operations", summary = "Readiness: the stores open and ingest accepts", responses((status = 200, description = "Ready", body = Object), (status = 503, description = "Not ready, with the problems", body = Object)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let data = state.data.clone();
     let auth = state.auth.store.clone();

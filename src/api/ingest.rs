@@ -19,10 +19,12 @@ use bannin_ingest::wal::Entry;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::openapi::ErrorBody;
 
 /// Largest body accepted on the wire.
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
@@ -31,7 +33,8 @@ const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
 /// Longest source name (it is stored with every record).
 const MAX_SOURCE_CHARS: usize = 128;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IngestParams {
     /// The records' format (default `auto`).
     format: Option<String>,
@@ -39,7 +42,7 @@ pub struct IngestParams {
     source: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Accepted {
     /// Records accepted (durable in the WAL).
     accepted: usize,
@@ -47,6 +50,24 @@ pub struct Accepted {
     lsn: u64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/ingest",
+    tag = "ingest",
+    summary = "Send records (JSON array or object, NDJSON or raw lines; gzip allowed)",
+    params(IngestParams),
+    request_body(content = String, description = "The records: a JSON array or object (application/json), or NDJSON or raw log lines", content_type = "text/plain"),
+    responses(
+        (status = 200, description = "Every record is durable in the write-ahead log", body = Accepted),
+        (status = 400, description = "A parameter is invalid; the reason is in `error`", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 503, description = "Records cannot be accepted now (e.g. a full disk)", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "ingest"]))
+)]
 pub async fn ingest(
     State(state): State<AppState>,
     Caller(caller): Caller,

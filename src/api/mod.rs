@@ -10,6 +10,7 @@ mod health;
 mod ingest;
 mod metrics;
 mod notifications;
+mod openapi;
 mod query;
 mod rules;
 mod sources;
@@ -18,13 +19,16 @@ mod stream;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::get;
+use axum::{Json, Router};
 use bannin_ingest::listen::Endpoint;
 use bannin_ingest::pipeline::Pipeline;
 use tokio::sync::Notify;
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
 use self::auth::{Guard, authorize};
 use crate::auth::Gate;
@@ -46,6 +50,9 @@ pub mod roles {
     /// Sending records.
     pub const SENDERS: &[Role] = &[Admin, Ingest];
 }
+
+/// Where the OpenAPI document is served (no token needed).
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
 /// Shared state of the handlers.
 #[derive(Clone)]
@@ -112,7 +119,18 @@ impl AppState {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+/// `route` with its body limited to `bytes`.
+fn limited(route: UtoipaMethodRouter<AppState>, bytes: usize) -> UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = route;
+    (
+        schemas,
+        paths,
+        method_router.layer(DefaultBodyLimit::max(bytes)),
+    )
+}
+
+/// The router and the OpenAPI document describing it, from one route list.
+pub fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use roles::*;
     let guard = |roles| {
         from_fn_with_state(
@@ -123,54 +141,54 @@ pub fn router(state: AppState) -> Router {
             authorize,
         )
     };
-    let readers = Router::new()
-        .route("/api/v1/alerts", get(alerts::list))
-        .route("/api/v1/alerts/stream", get(stream::alerts))
-        .route("/api/v1/alerts/{id}", get(alerts::get))
-        .route("/api/v1/sources", get(sources::list))
-        .route("/api/v1/rules", get(rules::list))
-        .route("/api/v1/handover", get(handover::summary))
-        .route("/metrics", get(metrics::metrics))
-        .route(
-            "/api/v1/notifications/dead-letters",
-            get(notifications::dead_letters),
-        )
-        .route(
-            "/api/v1/query",
-            post(query::query).layer(DefaultBodyLimit::max(query::MAX_BODY_BYTES)),
-        )
+    let readers = OpenApiRouter::new()
+        .routes(routes!(alerts::list))
+        .routes(routes!(stream::alerts))
+        .routes(routes!(alerts::get))
+        .routes(routes!(sources::list))
+        .routes(routes!(rules::list))
+        .routes(routes!(handover::summary))
+        .routes(routes!(metrics::metrics))
+        .routes(routes!(notifications::dead_letters))
+        .routes(limited(routes!(query::query), query::MAX_BODY_BYTES))
         .route_layer(guard(READERS));
-    let responders = Router::new()
-        .route(
-            "/api/v1/alerts/{id}/{action}",
-            post(alerts::act).layer(DefaultBodyLimit::max(alerts::MAX_ACTION_BODY_BYTES)),
-        )
-        .route(
-            "/api/v1/notifications/dead-letters/{id}/retry",
-            post(notifications::retry),
-        )
+    let responders = OpenApiRouter::new()
+        .routes(limited(routes!(alerts::act), alerts::MAX_ACTION_BODY_BYTES))
+        .routes(routes!(notifications::retry))
         .route_layer(guard(RESPONDERS));
-    let admins = Router::new()
-        .route("/api/v1/rules/{id}/enable", post(rules::enable))
-        .route("/api/v1/rules/{id}/disable", post(rules::disable))
+    let admins = OpenApiRouter::new()
+        .routes(routes!(rules::enable))
+        .routes(routes!(rules::disable))
         .route_layer(guard(ADMINS));
-    let auditors = Router::new()
-        .route("/api/v1/audit", get(audit::list))
+    let auditors = OpenApiRouter::new()
+        .routes(routes!(audit::list))
         .route_layer(guard(AUDITORS));
-    let senders = Router::new()
-        .route(
-            "/api/v1/ingest",
-            post(ingest::ingest).layer(DefaultBodyLimit::max(ingest::MAX_BODY_BYTES)),
-        )
+    let senders = OpenApiRouter::new()
+        .routes(limited(routes!(ingest::ingest), ingest::MAX_BODY_BYTES))
         .route_layer(guard(SENDERS));
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         .merge(readers)
         .merge(responders)
         .merge(auditors)
         .merge(admins)
         .merge(senders)
+        .split_for_parts()
+}
+
+pub fn router(state: AppState) -> Router {
+    let (router, mut document) = routes(&state);
+    document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let document = Arc::new(document);
+    router
+        .route(
+            OPENAPI_PATH,
+            get(move || {
+                let document = Arc::clone(&document);
+                async move { Json((*document).clone()) }
+            }),
+        )
         .fallback(console::asset)
         .with_state(state)
 }

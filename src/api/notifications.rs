@@ -7,32 +7,49 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::openapi::ErrorBody;
 use crate::notify::{self, DeadLetter};
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// At most this many, newest first (default 100, at most 1000).
     limit: Option<usize>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DeadLetterList {
     dead_letters: Vec<DeadLetter>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Retried {
     /// The dead letter as it was, now queued again.
     retried: DeadLetter,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/dead-letters",
+    tag = "notifications",
+    summary = "Notifications given up after their retries",
+    params(ListParams),
+    responses(
+        (status = 200, body = DeadLetterList),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst", "auditor"]))
+)]
 pub async fn dead_letters(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -49,6 +66,21 @@ pub async fn dead_letters(
     Ok(Json(DeadLetterList { dead_letters }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/dead-letters/{id}/retry",
+    tag = "notifications",
+    summary = "Queue a dead letter again with fresh attempts",
+    params(("id" = i64, Path, description = "The dead letter id")),
+    responses(
+        (status = 200, body = Retried),
+        (status = 404, description = "No such dead letter in the token's tenants", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst"]))
+)]
 pub async fn retry(
     State(state): State<AppState>,
     Caller(caller): Caller,

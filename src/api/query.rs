@@ -27,18 +27,20 @@ use bannin_query::arrow::array::RecordBatch;
 use bannin_query::{OutputFormat, QueryError, output, rows};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use super::AppState;
 use super::auth::{Caller, Client};
 use super::error::ApiError;
+use super::openapi::ErrorBody;
 use crate::auth::Scope;
 
 /// Largest request body (the SQL text and its envelope).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct QueryRequest {
+pub struct QueryRequest {
     sql: String,
     #[serde(default)]
     format: Option<String>,
@@ -47,6 +49,22 @@ struct QueryRequest {
     tenant: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/query",
+    tag = "query",
+    summary = "A read-only SQL query over the lake, in the token's tenants",
+    request_body = QueryRequest,
+    responses(
+        (status = 200, description = "JSON {columns, rows, row_count, truncated}; CSV; or an Arrow IPC stream", body = Object),
+        (status = 400, description = "The SQL cannot be planned or run, or is not read-only", body = ErrorBody),
+        (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst", "auditor"]))
+)]
 pub async fn query(
     State(state): State<AppState>,
     Caller(caller): Caller,

@@ -13,16 +13,31 @@ use bannin_rules::runs::RunLog;
 use bannin_rules::state::{RuleState, rule_states, switch};
 use chrono::Utc;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::openapi::ErrorBody;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RuleList {
     rules: Vec<RuleState>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/rules",
+    tag = "rules",
+    summary = "Every rule: whether it runs, why, and its last run",
+    responses(
+        (status = 200, body = RuleList),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst", "auditor"]))
+)]
 pub async fn list(State(state): State<AppState>) -> Result<Json<RuleList>, ApiError> {
     let path = state.data.alerts();
     let rules = tokio::task::spawn_blocking(move || {
@@ -35,6 +50,21 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<RuleList>, ApiEr
     Ok(Json(RuleList { rules }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/rules/{id}/enable",
+    tag = "rules",
+    summary = "Switch a rule on (all-tenants admin tokens only)",
+    params(("id" = String, Path, description = "The rule id")),
+    responses(
+        (status = 200, body = RuleState),
+        (status = 404, description = "No such rule", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]))
+)]
 pub async fn enable(
     state: State<AppState>,
     caller: Caller,
@@ -43,6 +73,21 @@ pub async fn enable(
     set(state, caller, id, true).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/rules/{id}/disable",
+    tag = "rules",
+    summary = "Switch a rule off (all-tenants admin tokens only)",
+    params(("id" = String, Path, description = "The rule id")),
+    responses(
+        (status = 200, body = RuleState),
+        (status = 404, description = "No such rule", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]))
+)]
 pub async fn disable(
     state: State<AppState>,
     caller: Caller,

@@ -12,11 +12,13 @@ use axum::extract::State;
 use bannin_ingest::listen::CountersSnapshot;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::AppState;
 use super::auth::Caller;
+use super::openapi::ErrorBody;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Source {
     tenant: String,
     name: String,
@@ -33,15 +35,16 @@ pub struct Source {
     dropped: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ListenerStatus {
     listener: &'static str,
     address: String,
     #[serde(flatten)]
+    #[schema(value_type = Object)]
     counters: CountersSnapshot,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SourceList {
     sources: Vec<Source>,
     /// Silent sources among them.
@@ -50,6 +53,19 @@ pub struct SourceList {
     listeners: Vec<ListenerStatus>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sources",
+    tag = "sources",
+    summary = "Source health: cadence, last seen, counters, silent or not",
+    responses(
+        (status = 200, body = SourceList),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst", "auditor"]))
+)]
 pub async fn list(State(state): State<AppState>, Caller(caller): Caller) -> Json<SourceList> {
     let now = Utc::now();
     let sources: Vec<Source> = state

@@ -14,14 +14,16 @@ use std::time::Duration;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use bannin_rules::AlertStore;
+use bannin_rules::{AlertChange, AlertStore};
 use futures::Stream;
 use serde::Deserialize;
 use tokio::sync::Notify;
+use utoipa::IntoParams;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::openapi::ErrorBody;
 
 /// How often the feed is read when nothing wakes the stream (changes made
 /// by other processes, the scheduler's).
@@ -29,7 +31,8 @@ const POLL: Duration = Duration::from_secs(1);
 /// Changes sent per read at most.
 const PAGE: usize = 200;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StreamParams {
     /// Resume after this change (as `Last-Event-ID`).
     after: Option<i64>,
@@ -95,6 +98,21 @@ impl Cursor {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/alerts/stream",
+    tag = "alerts",
+    summary = "New and changed alerts as server-sent events (event: alert, id: change number, data: the change)",
+    params(StreamParams, ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this change")),
+    responses(
+        (status = 200, description = "An event stream of AlertChange", body = AlertChange, content_type = "text/event-stream"),
+        (status = 400, description = "Last-Event-ID is not a change number", body = ErrorBody),
+        (status = 401, description = "No token, or not a live one", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
+    ),
+    security(("bearer" = ["admin", "analyst", "auditor"]))
+)]
 pub async fn alerts(
     State(state): State<AppState>,
     Caller(caller): Caller,

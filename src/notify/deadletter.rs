@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::outbox::{Outbox, now_ms, now_text};
 
 /// One delivery given up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DeadLetter {
     pub id: i64,
     pub channel: String,

@@ -16,7 +16,7 @@ use crate::{Alert, AlertStatus, RulesError};
 const HISTORY_AT: usize = 18;
 
 /// One change of an alert.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AlertChange {
     /// The history row's sequence number: increasing, never reused.
     pub seq: i64,

@@ -26,7 +26,7 @@ pub struct HandoverQuery {
 }
 
 /// A number of alerts, and the same by severity (every severity present).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Tally {
     pub total: u64,
     pub by_severity: BTreeMap<String, u64>,
@@ -51,7 +51,7 @@ impl Tally {
 
 /// What one person did in the period: actions by name (`acknowledge`,
 /// `assign`, `comment`, `resolve`, `false_positive`, `reopen`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ActorActions {
     pub actor: String,
     pub total: u64,
@@ -59,7 +59,7 @@ pub struct ActorActions {
 }
 
 /// An alert as the handover lists it (without evidence and samples).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AlertSummary {
     pub id: String,
     pub rule_id: String,
@@ -97,7 +97,7 @@ impl From<Alert> for AlertSummary {
 /// A shift's summary. Each count is of distinct alerts (an alert resolved,
 /// reopened and resolved again counts once as resolved), by the time of
 /// the action in the history, and by each alert's severity as it is now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Handover {
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,

@@ -33,7 +33,7 @@ pub struct AlertFilter {
 }
 
 /// A comment on an alert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Comment {
     pub at: String,
     pub actor: String,
@@ -41,7 +41,7 @@ pub struct Comment {
 }
 
 /// One change of an alert. `from_status` is `None` only when it was created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub at: String,
     pub actor: String,
@@ -53,7 +53,7 @@ pub struct HistoryEntry {
 }
 
 /// An alert with its comments and history, oldest first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AlertDetail {
     pub alert: Alert,
     pub comments: Vec<Comment>,
@@ -62,7 +62,7 @@ pub struct AlertDetail {
 
 /// How many alerts match, by status and by severity (every status and
 /// severity is present, zeros included).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AlertCounts {
     pub total: u64,
     pub by_status: BTreeMap<String, u64>,
