@@ -56,7 +56,46 @@ fn run(cli: Cli) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    match cli.command {
+    let audited = audited(&cli.command);
+    let result = dispatch(cli.command, &config, &data, &runtime);
+    if let Some((action, target)) = audited {
+        let outcome = match &result {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => format!("error: {e:#}"),
+        };
+        commands::audit_cli(&data, action, Some(target), &outcome)?;
+    }
+    result
+}
+
+/// The commands that change or read the lake beyond one query (those
+/// audit themselves: `sql`, `token`, `notify`), for the audit log: the
+/// action's name and its arguments.
+fn audited(command: &Command) -> Option<(&'static str, String)> {
+    Some(match command {
+        Command::Ingest(args) => ("ingest", format!("{args:?}")),
+        Command::Rules {
+            command: RulesCommand::Run(args),
+        } => ("rules.run", format!("{args:?}")),
+        Command::Verify => ("lake.verify", String::new()),
+        Command::Lake {
+            command: LakeCommand::Compact(args),
+        } => ("lake.compact", format!("{args:?}")),
+        Command::Lake {
+            command: LakeCommand::Retention(args),
+        } => ("lake.retention", format!("{args:?}")),
+        _ => return None,
+    })
+}
+
+fn dispatch(
+    command: Command,
+    config: &Config,
+    data: &DataDir,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<()> {
+    let (config, data) = (config.clone(), data.clone());
+    match command {
         Command::Ingest(args) => commands::ingest::run(&config, &data, &args),
         Command::Parse(args) => commands::parse::run(&config, &args),
         Command::Sql(args) => runtime.block_on(commands::sql::run(&config, &data, &args)),

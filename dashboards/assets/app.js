@@ -83,9 +83,39 @@ function showError(message) {
   banner.textContent = message ?? '';
 }
 
+// The API token lives in this tab's session storage only.
+const TOKEN_KEY = 'bannin-token';
+const login = document.getElementById('login');
+let timer = null;
+
+function askToken(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  login.hidden = false;
+  showError(message);
+}
+
+login.addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, document.getElementById('token').value.trim());
+  document.getElementById('token').value = '';
+  login.hidden = true;
+  clearTimeout(timer);
+  refresh();
+});
+
 async function refresh() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) {
+    askToken(null);
+    return;
+  }
   try {
-    const response = await fetch(API, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+    const response = await fetch(API, { headers, cache: 'no-store' });
+    if (response.status === 401) {
+      askToken('トークンが無効です / The token is not valid');
+      return;
+    }
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const data = await response.json();
     alerts = (Array.isArray(data.alerts) ? data.alerts : []).sort((a, b) => newest(b) - newest(a));
@@ -95,9 +125,8 @@ async function refresh() {
     render();
   } catch (error) {
     showError(`アラートを取得できません / Cannot load alerts: ${error.message}`);
-  } finally {
-    setTimeout(refresh, REFRESH_MS);
   }
+  timer = setTimeout(refresh, REFRESH_MS);
 }
 
 refresh();

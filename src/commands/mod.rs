@@ -13,7 +13,8 @@ pub mod token;
 pub mod verify;
 
 /// Writes what the operator at this console did to the audit log
-/// (`bannin_audit`), with its outcome.
+/// (`bannin_audit`), with its outcome; nothing when there is no data
+/// directory (the command touched nothing).
 pub fn audit_cli(
     data: &crate::config::DataDir,
     action: &str,
@@ -21,7 +22,9 @@ pub fn audit_cli(
     outcome: &str,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
-    data.ensure()?;
+    if !data.root().is_dir() {
+        return Ok(());
+    }
     let store = crate::auth::AuthStore::open(&data.auth())?;
     let mut entry = crate::auth::AuditEntry::by(&crate::auth::Principal::cli(), action);
     entry.target = target;
