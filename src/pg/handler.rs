@@ -120,7 +120,7 @@ impl Queries {
         let query_error = |e: QueryError| errors::query_error(&e);
         let session = self
             .access
-            .open_for(&login.principal)
+            .open_for(&login.principal, sql)
             .await
             .map_err(query_error)?;
         let schema = session.describe(sql).await.map_err(query_error)?;
