@@ -188,14 +188,14 @@ fn routes(desk: &Desk) -> Vec<Route> {
         ),
         route(
             "POST",
-            "/api/v1/rules/{id}/disable",
+            "/api/v1/rules/{id}/{change}",
             "/api/v1/rules/priv.bruteforce/disable".into(),
             None,
             &["admin"],
         ),
         route(
             "POST",
-            "/api/v1/rules/{id}/enable",
+            "/api/v1/rules/{id}/{change}",
             "/api/v1/rules/priv.bruteforce/enable".into(),
             None,
             &["admin"],
@@ -281,6 +281,32 @@ fn every_route_checks_the_token_and_its_role() {
     assert_eq!(call("GET", &format!("{base}/healthz"), None, None).0, 200);
     let (code, ready) = call("GET", &format!("{base}/readyz"), None, None);
     assert_eq!(code, 200, "{ready}");
+
+    // Switching rules: what the list then says, and the refusals.
+    let (_, admin) = &tokens[0];
+    let switch = |path: &str| {
+        call(
+            "POST",
+            &format!("{base}/api/v1/rules/{path}"),
+            Some(admin),
+            None,
+        )
+    };
+    assert_eq!(switch("priv.bruteforce/disable").0, 200);
+    let (_, listed) = call("GET", &format!("{base}/api/v1/rules"), Some(admin), None);
+    let listed = json(&listed);
+    let rule = listed["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "priv.bruteforce")
+        .cloned()
+        .unwrap();
+    assert_eq!(rule["enabled"], false, "{rule}");
+    assert_eq!(rule["why"]["by"], "override", "{rule}");
+    assert_eq!(rule["why"]["actor"], "admin@*", "{rule}");
+    assert_eq!(switch("priv.bruteforce/toggle").0, 400);
+    assert_eq!(switch("no.such.rule/enable").0, 404);
 
     // A wrong or revoked token is refused like none.
     let (_, admin) = &tokens[0];
@@ -651,6 +677,7 @@ fn the_openapi_document_describes_exactly_the_routes_and_their_roles() {
     served.push(("GET".into(), "/readyz".into(), vec![]));
     described.sort();
     served.sort();
+    served.dedup();
     assert_eq!(described, served);
     // And the public ones answer without a token.
     for path in ["/healthz", "/readyz"] {

@@ -8,7 +8,6 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::{Extension, Json};
 use bannin_rules::store::AlertDetail;
 use bannin_rules::{Action, Alert, AlertFilter, AlertStatus, AlertStore, RulesError, Severity};
@@ -18,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::auth::{AuditNote, Caller};
-use super::error::ApiError;
+use super::error::{ApiError, blocking};
 use super::openapi::ErrorBody;
 use crate::auth::Scope;
 
@@ -106,15 +105,14 @@ pub async fn read_store<T: Send + 'static>(
     read: impl FnOnce(&AlertStore) -> Result<T, RulesError> + Send + 'static,
 ) -> Result<Option<T>, ApiError> {
     let path = state.data.alerts();
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         if !path.exists() {
             return Ok(None);
         }
-        let store = AlertStore::open(&path).map_err(ApiError::internal)?;
-        read(&store).map(Some).map_err(ApiError::internal)
+        let store = AlertStore::open(&path)?;
+        Ok(Some(read(&store)?))
     })
     .await
-    .map_err(ApiError::internal)?
 }
 
 #[utoipa::path(
@@ -252,36 +250,21 @@ pub async fn act(
     let mut note = AuditNote::detail(format!("{action:?}"));
     let path = state.data.alerts();
     let not_found = ApiError::not_found(&format!("alert {id}"));
-    let detail = tokio::task::spawn_blocking(move || {
+    let detail = blocking(move || {
         if !path.exists() {
             return Ok(None);
         }
-        let mut store = AlertStore::open(&path).map_err(ApiError::internal)?;
-        match store.get(&id).map_err(ApiError::internal)? {
+        let mut store = AlertStore::open(&path)?;
+        match store.get(&id)? {
             Some(detail) if caller.scope.sees(&detail.alert.tenant) => {}
             _ => return Ok(None),
         }
-        store
-            .act(&id, action, &caller.name, Utc::now())
-            .map_err(action_error)?;
-        store.get(&id).map_err(ApiError::internal)
+        store.act(&id, action, &caller.name, Utc::now())?;
+        Ok(store.get(&id)?)
     })
-    .await
-    .map_err(ApiError::internal)??;
+    .await?;
     let detail = detail.ok_or(not_found)?;
     state.alert_changed.notify_waiters();
     note.tenant = Some(detail.alert.tenant.clone());
     Ok((Extension(note), Json(detail)))
-}
-
-fn action_error(e: RulesError) -> ApiError {
-    match e {
-        RulesError::NotFound { id } => ApiError::not_found(&format!("alert {id}")),
-        RulesError::Transition { .. } => ApiError {
-            status: StatusCode::CONFLICT,
-            message: e.to_string(),
-        },
-        RulesError::Rejected { .. } => ApiError::bad_request(e.to_string()),
-        other => ApiError::internal(other),
-    }
 }

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::alerts::time;
 use super::auth::Caller;
-use super::error::ApiError;
+use super::error::{ApiError, blocking};
 use super::openapi::ErrorBody;
 use crate::auth::{AuditFilter, AuditRow};
 
@@ -59,9 +59,6 @@ pub async fn list(
         limit: Some(params.limit.unwrap_or(100).min(1000)),
     };
     let store = Arc::clone(&state.auth.store);
-    let entries = tokio::task::spawn_blocking(move || store.audit_rows(&filter))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    let entries = blocking(move || Ok(store.audit_rows(&filter)?)).await?;
     Ok(Json(AuditList { entries }))
 }

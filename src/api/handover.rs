@@ -6,7 +6,6 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use bannin_rules::RulesError;
 use bannin_rules::store::{Handover, HandoverQuery};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
@@ -15,7 +14,7 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::alerts::time;
 use super::auth::Caller;
-use super::error::ApiError;
+use super::error::{ApiError, blocking};
 use super::openapi::ErrorBody;
 
 /// The default period: one twelve-hour shift.
@@ -57,14 +56,7 @@ pub async fn summary(
         tenants: caller.scope.narrow(params.tenant.as_deref()),
     };
     let path = state.data.alerts();
-    let summary = tokio::task::spawn_blocking(move || {
-        bannin_rules::AlertStore::open(&path)?.handover(&query)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| match e {
-        RulesError::BadQuery(_) => ApiError::bad_request(e.to_string()),
-        other => ApiError::internal(other),
-    })?;
+    let summary =
+        blocking(move || Ok(bannin_rules::AlertStore::open(&path)?.handover(&query)?)).await?;
     Ok(Json(summary))
 }

@@ -13,13 +13,14 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use bannin_ingest::Table;
+use bannin_ingest::listen::CountersSnapshot;
 use bannin_rules::AlertFilter;
 use bannin_rules::runs::RunLog;
 use chrono::Utc;
 
 use super::AppState;
 use super::auth::Caller;
-use super::error::ApiError;
+use super::error::{ApiError, blocking};
 use super::openapi::ErrorBody;
 
 /// A label value with `\`, `"` and newlines escaped.
@@ -79,37 +80,39 @@ pub async fn metrics(
     let mut text = Text::default();
     let all_tenants = caller.scope.tenant().is_none();
     if all_tenants {
-        text.family(
-            "bannin_listener_records_total",
-            "counter",
-            "Records accepted by each syslog listener since start.",
-        );
-        for e in state.endpoints.iter() {
-            let c = e.counters.snapshot();
-            let address = e.address.to_string();
-            let l = [
-                ("listener", e.listener.name()),
-                ("address", address.as_str()),
-            ];
-            text.sample("bannin_listener_records_total", &l, c.accepted);
-        }
-        text.family(
-            "bannin_listener_dropped_total",
-            "counter",
-            "Records a listener received but could not accept (kernel drops on UDP included).",
-        );
-        for e in state.endpoints.iter() {
-            let c = e.counters.snapshot();
-            let address = e.address.to_string();
-            let l = [
-                ("listener", e.listener.name()),
-                ("address", address.as_str()),
-            ];
-            text.sample(
+        let listeners: Vec<_> = state
+            .endpoints
+            .iter()
+            .map(|e| {
+                (
+                    e.listener.name(),
+                    e.address.to_string(),
+                    e.counters.snapshot(),
+                )
+            })
+            .collect();
+        type Count = fn(&CountersSnapshot) -> u64;
+        let families: [(&str, &str, Count); 2] = [
+            (
+                "bannin_listener_records_total",
+                "Records accepted by each syslog listener since start.",
+                |c| c.accepted,
+            ),
+            (
                 "bannin_listener_dropped_total",
-                &l,
-                c.dropped + c.kernel_dropped,
-            );
+                "Records a listener received but could not accept (kernel drops on UDP included).",
+                |c| c.dropped + c.kernel_dropped,
+            ),
+        ];
+        for (name, help, count) in families {
+            text.family(name, "counter", help);
+            for (listener, address, c) in &listeners {
+                text.sample(
+                    name,
+                    &[("listener", listener), ("address", address)],
+                    count(c),
+                );
+            }
         }
         if let Some(pipeline) = &state.pipeline {
             text.family(
@@ -168,22 +171,17 @@ pub async fn metrics(
         ..AlertFilter::default()
     };
     let path = state.data.alerts();
-    let (counts, runs) = tokio::task::spawn_blocking(move || {
+    let data = state.data.clone();
+    let (counts, runs, notified) = blocking(move || {
+        let notified = crate::notify::counts(&data)?;
         if !path.exists() {
-            return Ok((None, Vec::new()));
+            return Ok((None, Vec::new(), notified));
         }
         let store = bannin_rules::AlertStore::open(&path)?;
         let runs = RunLog::open(&path)?.all()?;
-        Ok::<_, bannin_rules::RulesError>((Some(store.counts(&filter)?), runs))
+        Ok((Some(store.counts(&filter)?), runs, notified))
     })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
-    let data = state.data.clone();
-    let notified = tokio::task::spawn_blocking(move || crate::notify::counts(&data))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::internal(format!("{e:#}")))?;
+    .await?;
     if let Some(counts) = counts {
         text.family("bannin_alerts", "gauge", "Alerts stored, by status.");
         for (status, n) in &counts.by_status {

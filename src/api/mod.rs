@@ -157,8 +157,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) 
         .routes(routes!(notifications::retry))
         .route_layer(guard(RESPONDERS));
     let admins = OpenApiRouter::new()
-        .routes(routes!(rules::enable))
-        .routes(routes!(rules::disable))
+        .routes(routes!(rules::switch_rule))
         .route_layer(guard(ADMINS));
     let auditors = OpenApiRouter::new()
         .routes(routes!(audit::list))

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::auth::Caller;
-use super::error::ApiError;
+use super::error::{ApiError, blocking};
 use super::openapi::ErrorBody;
 use crate::notify::{self, DeadLetter};
 
@@ -57,12 +57,9 @@ pub async fn dead_letters(
 ) -> Result<Json<DeadLetterList>, ApiError> {
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let data = state.data.clone();
-    let dead_letters = tokio::task::spawn_blocking(move || {
-        notify::dead_letters(&data, caller.scope.tenants().as_deref(), limit)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::internal(format!("{e:#}")))?;
+    let tenants = caller.scope.tenants();
+    let dead_letters =
+        blocking(move || Ok(notify::dead_letters(&data, tenants.as_deref(), limit)?)).await?;
     Ok(Json(DeadLetterList { dead_letters }))
 }
 
@@ -87,10 +84,9 @@ pub async fn retry(
     Path(id): Path<i64>,
 ) -> Result<Json<Retried>, ApiError> {
     let data = state.data.clone();
-    tokio::task::spawn_blocking(move || notify::retry(&data, id, caller.scope.tenants().as_deref()))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::internal(format!("{e:#}")))?
+    let tenants = caller.scope.tenants();
+    blocking(move || Ok(notify::retry(&data, id, tenants.as_deref())?))
+        .await?
         .map(|retried| Json(Retried { retried }))
         .ok_or_else(|| ApiError::not_found(&format!("dead letter {id}")))
 }

@@ -8,7 +8,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use bannin_rules::RulesError;
 use bannin_rules::runs::RunLog;
 use bannin_rules::state::{RuleState, rule_states, switch};
 use chrono::Utc;
@@ -17,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::auth::Caller;
-use super::error::ApiError;
+use super::error::{ApiError, blocking};
 use super::openapi::ErrorBody;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,68 +39,47 @@ pub struct RuleList {
 )]
 pub async fn list(State(state): State<AppState>) -> Result<Json<RuleList>, ApiError> {
     let path = state.data.alerts();
-    let rules = tokio::task::spawn_blocking(move || {
+    let rules = blocking(move || {
         let log = RunLog::open(&path)?;
-        rule_states(&state.rules.rules, &state.rules.tuning, &log)
+        Ok(rule_states(&state.rules.rules, &state.rules.tuning, &log)?)
     })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    .await?;
     Ok(Json(RuleList { rules }))
 }
 
 #[utoipa::path(
     post,
-    path = "/api/v1/rules/{id}/enable",
+    path = "/api/v1/rules/{id}/{change}",
     tag = "rules",
-    summary = "Switch a rule on (all-tenants admin tokens only)",
-    params(("id" = String, Path, description = "The rule id")),
+    summary = "Switch a rule on or off (all-tenants admin tokens only)",
+    params(
+        ("id" = String, Path, description = "The rule id"),
+        ("change" = String, Path, description = "enable or disable")
+    ),
     responses(
-        (status = 200, body = RuleState),
+        (status = 200, description = "The rule's state afterwards", body = RuleState),
+        (status = 400, description = "Neither enable nor disable", body = ErrorBody),
         (status = 404, description = "No such rule", body = ErrorBody),
         (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
+        (status = 403, description = "The token's role may not use this route, or it sees one tenant only", body = ErrorBody),
         (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin"]))
 )]
-pub async fn enable(
-    state: State<AppState>,
-    caller: Caller,
-    id: Path<String>,
-) -> Result<Json<RuleState>, ApiError> {
-    set(state, caller, id, true).await
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/rules/{id}/disable",
-    tag = "rules",
-    summary = "Switch a rule off (all-tenants admin tokens only)",
-    params(("id" = String, Path, description = "The rule id")),
-    responses(
-        (status = 200, body = RuleState),
-        (status = 404, description = "No such rule", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
-    ),
-    security(("bearer" = ["admin"]))
-)]
-pub async fn disable(
-    state: State<AppState>,
-    caller: Caller,
-    id: Path<String>,
-) -> Result<Json<RuleState>, ApiError> {
-    set(state, caller, id, false).await
-}
-
-async fn set(
+pub async fn switch_rule(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
-    enabled: bool,
+    Path((id, change)): Path<(String, String)>,
 ) -> Result<Json<RuleState>, ApiError> {
+    let enabled = match change.as_str() {
+        "enable" => true,
+        "disable" => false,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "unknown change `{other}` (known: enable, disable)"
+            )));
+        }
+    };
     if caller.scope.tenant().is_some() {
         return Err(ApiError {
             status: StatusCode::FORBIDDEN,
@@ -110,24 +88,20 @@ async fn set(
         });
     }
     let path = state.data.alerts();
-    let switched = tokio::task::spawn_blocking(move || {
+    let switched = blocking(move || {
         let mut log = RunLog::open(&path)?;
         let rules = &state.rules;
-        switch(
+        let (all, tuning) = (&rules.rules, &rules.tuning);
+        Ok(switch(
             &mut log,
-            &rules.rules,
-            &rules.tuning,
+            all,
+            tuning,
             &id,
             enabled,
             &caller.name,
             Utc::now(),
-        )
+        )?)
     })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| match e {
-        RulesError::UnknownRule { id } => ApiError::not_found(&format!("rule {id}")),
-        other => ApiError::internal(other),
-    })?;
+    .await?;
     Ok(Json(switched))
 }
