@@ -1,5 +1,5 @@
 //! `GET /api/v1/sources`: source health. Every configured source and every
-//! source heard from, of the caller's tenants: its expected cadence, when
+//! source heard from, of the caller's tenants, by tenant and name: its expected cadence, when
 //! it was last heard from, its counters (received, parsed, unparsed,
 //! dropped) and whether it is silent now — no record for longer than its
 //! expected interval (ログ収集途絶; the `source.silent` rule raises the
@@ -68,7 +68,7 @@ pub struct SourceList {
 )]
 pub async fn list(State(state): State<AppState>, Caller(caller): Caller) -> Json<SourceList> {
     let now = Utc::now();
-    let sources: Vec<Source> = state
+    let mut sources: Vec<Source> = state
         .query
         .source_health()
         .into_iter()
@@ -93,6 +93,7 @@ pub async fn list(State(state): State<AppState>, Caller(caller): Caller) -> Json
             }
         })
         .collect();
+    sources.sort_by(|a, b| (&a.tenant, &a.name).cmp(&(&b.tenant, &b.name)));
     let listeners = match caller.scope.tenant() {
         Some(_) => Vec::new(),
         None => state
