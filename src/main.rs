@@ -100,7 +100,7 @@ fn dispatch(
         Command::Parse(args) => commands::parse::run(&config, &args),
         Command::Sql(args) => runtime.block_on(commands::sql::run(&config, &data, &args)),
         Command::Rules { command } => match command {
-            RulesCommand::List => commands::rules::list(&config),
+            RulesCommand::List => commands::rules::list(&config, &data),
             RulesCommand::Validate(args) => {
                 runtime.block_on(commands::rules::validate(&config, &data, &args))
             }

@@ -305,6 +305,12 @@ fn every_route_checks_the_token_and_its_role() {
     assert_eq!(rule["enabled"], false, "{rule}");
     assert_eq!(rule["why"]["by"], "override", "{rule}");
     assert_eq!(rule["why"]["actor"], "admin@*", "{rule}");
+    let listed = ok(bannin(&desk.data, &["rules", "list"]));
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with("priv.bruteforce\t"))
+        .unwrap();
+    assert!(line.contains("\toff (admin@*, "), "{line}");
     assert_eq!(switch("priv.bruteforce/toggle").0, 400);
     assert_eq!(switch("no.such.rule/enable").0, 404);
 

@@ -1,11 +1,13 @@
 //! `bannin rules`: list, validate, test and run the detection rules.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use bannin_rules::params::Window;
 use bannin_rules::rule::parse_pack;
+use bannin_rules::state::{Why, enablement};
 use bannin_rules::{AlertStore, CatchUp, Rule, RuleRun, Scheduler, backtest, check};
 use chrono::{DateTime, Utc};
 
@@ -37,14 +39,33 @@ fn load(config: &Config, files: &[PathBuf], only: &[String]) -> Result<Vec<Rule>
     Ok(rules)
 }
 
-pub fn list(config: &Config) -> Result<()> {
+/// The rule switches made at run time (`POST /api/v1/rules/{id}/…`);
+/// none before any rule ran.
+fn overrides(data: &DataDir) -> Result<BTreeMap<String, bannin_rules::runs::Override>> {
+    let path = data.alerts();
+    if !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    Ok(bannin_rules::runs::RunLog::open(&path)?.overrides()?)
+}
+
+pub fn list(config: &Config, data: &DataDir) -> Result<()> {
     let tuning = config.rules.tuning();
+    let overrides = overrides(data)?;
     for rule in config.rules.load()? {
+        let state = enablement(&rule.id, &tuning, &overrides);
+        let why = match &state.why {
+            Why::Default => String::new(),
+            Why::Config => " (config)".to_owned(),
+            Why::Override { actor, at } => {
+                format!(" ({actor}, {})", at.format("%Y-%m-%d %H:%M UTC"))
+            }
+        };
         say!(
-            "{}\t{}\t{}\tevery {}\t{} / {}",
+            "{}\t{}\t{}{why}\tevery {}\t{} / {}",
             rule.id,
             rule.severity.as_str(),
-            if tuning.enabled(&rule) { "on" } else { "off" },
+            if state.enabled { "on" } else { "off" },
             rule.schedule,
             rule.title.ja,
             rule.title.en
@@ -189,8 +210,12 @@ pub async fn run_window(
     let access = cli_access(config, data).await?;
     let tuning = config.rules.tuning();
     let mut store = AlertStore::open(&data.alerts())?;
+    let overrides = overrides(data)?;
     let mut runs = Vec::new();
-    for rule in rules.iter().filter(|r| tuning.enabled(r)) {
+    for rule in rules
+        .iter()
+        .filter(|r| enablement(&r.id, &tuning, &overrides).enabled)
+    {
         let evaluation = bannin_rules::evaluate(&access, rule, &tuning, window, Utc::now()).await?;
         let mut run = RuleRun {
             rule_id: rule.id.clone(),
