@@ -82,6 +82,59 @@ fn start_receiver() -> (String, Received) {
     (base, received)
 }
 
+/// A CONNECT-only HTTP proxy on 127.0.0.1, as a municipality's Internet
+/// segment has; returns its URL and the targets it tunnelled to.
+fn start_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
+    let tunnels: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&tunnels);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let (mut client, _) = listener.accept().await.unwrap();
+                let seen = Arc::clone(&seen);
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let mut words = head.split_whitespace();
+                    if words.next() != Some("CONNECT") {
+                        let _ = client
+                            .write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
+                            .await;
+                        return;
+                    }
+                    let target = words.next().unwrap_or_default().to_owned();
+                    seen.lock().unwrap().push(target.clone());
+                    let Ok(mut upstream) = tokio::net::TcpStream::connect(&target).await else {
+                        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                        return;
+                    };
+                    let _ = client
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await;
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                });
+            }
+        });
+    });
+    (url, tunnels)
+}
+
 fn by_path(received: &Received) -> BTreeMap<String, Vec<Value>> {
     let mut map: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (path, body) in received.lock().unwrap().iter() {
@@ -164,6 +217,7 @@ fn dead_letters(server: &Server) -> Vec<Value> {
 fn webhooks_get_the_alert_retry_and_dead_letter_and_a_restart_sends_nothing_again() {
     let dir = tempfile::tempdir().unwrap();
     let (hook, received) = start_receiver();
+    let (proxy, tunnels) = start_proxy();
     // The Slack URL comes from a file, as a secret would.
     let slack_url = dir.path().join("slack-url");
     std::fs::write(&slack_url, format!("{hook}/slack\n")).unwrap();
@@ -189,10 +243,14 @@ url = "{hook}/down"
 [notify.channels.pager]
 type = "webhook"
 url = "{hook}/pager"
+[notify.channels.outside]
+type = "webhook"
+url = "{hook}/outside"
+proxy = "{proxy}"
 [[notify.routes]]
 rules = ["local.*"]
 min_severity = "high"
-channels = ["generic", "slack", "teams", "flaky", "down"]
+channels = ["generic", "slack", "teams", "flaky", "down", "outside"]
 [[notify.routes]]
 rules = ["local.root_failures"]
 channels = ["generic"]
@@ -222,6 +280,17 @@ channels = ["pager"]
     let got = by_path(&received);
     // Two routes name `generic`: it hears once; `pager` is not routed.
     assert_eq!(got["/generic"].len(), 1, "{got:#?}");
+    // Through the proxy, and only that channel.
+    assert!(
+        wait_until(20, || calls(&received, "/outside") == 1),
+        "{got:#?}"
+    );
+    let receiver = hook.trim_start_matches("http://").to_owned();
+    assert_eq!(*tunnels.lock().unwrap(), vec![receiver]);
+    assert_eq!(
+        by_path(&received)["/outside"][0]["alert"]["id"],
+        id.as_str()
+    );
     assert!(!got.contains_key("/pager"), "{got:#?}");
     let generic = &got["/generic"][0];
     assert_eq!(generic["change"], "created");

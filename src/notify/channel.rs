@@ -52,7 +52,7 @@ pub enum Channel {
 impl Channel {
     pub fn new(config: &ChannelConfig, timeout: Duration) -> Result<Self> {
         let hook = |c: &WebhookConfig, format| -> Result<Self> {
-            let target = Target::new(&c.resolve_url()?, c.ca_file.as_deref())?;
+            let target = Target::new(&c.resolve_url()?, c.ca_file.as_deref(), c.proxy.as_deref())?;
             Ok(Channel::Webhook(target, format))
         };
         match config {

@@ -93,6 +93,10 @@ pub struct WebhookConfig {
     /// PEM file of CA certificates trusted for the receiver, beside the
     /// built-in public roots.
     pub ca_file: Option<PathBuf>,
+    /// An HTTP proxy (`http://proxy.city.example.lg.jp:8080`) to reach the
+    /// receiver through, with CONNECT — for segments that reach the
+    /// Internet only through the proxy.
+    pub proxy: Option<String>,
 }
 
 impl WebhookConfig {
@@ -374,6 +378,7 @@ mod tests {
             url_env: Some("BANNIN_TEST_UNSET_VARIABLE_FOR_NOTIFY".into()),
             url_file: None,
             ca_file: None,
+            proxy: None,
         };
         let err = format!("{:#}", hook.resolve_url().unwrap_err());
         assert!(

@@ -1,7 +1,8 @@
 //! A one-request HTTP/1.1 client for webhooks: hyper's connection API
 //! over a TCP stream, wrapped in rustls for `https`, the public roots
-//! (webpki-roots) plus an optional CA file. Webhook URLs carry secrets
-//! (Slack, Teams), so only [`redact`]ed URLs appear in errors and logs.
+//! (webpki-roots) plus an optional CA file, directly or through an HTTP
+//! proxy's CONNECT tunnel. Webhook URLs carry secrets (Slack, Teams), so
+//! only [`redact`]ed URLs appear in errors and logs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use hyper::{Request, Uri};
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::channel::Failure;
@@ -24,6 +26,69 @@ pub struct Target {
     host: String,
     port: u16,
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// The proxy's host and port, when the receiver is reached through one.
+    proxy: Option<(String, u16)>,
+}
+
+/// Longest CONNECT answer read from a proxy.
+const MAX_PROXY_ANSWER: usize = 16 * 1024;
+
+/// `http://host:port` of a proxy.
+fn proxy_address(url: &str) -> Result<(String, u16)> {
+    let Ok(uri) = url.trim().parse::<Uri>() else {
+        bail!("the proxy `{url}` is not a valid URL");
+    };
+    if uri.scheme_str() != Some("http") {
+        bail!("the proxy `{url}` must be http://host:port");
+    }
+    let Some(host) = uri.host().map(|h| h.trim_matches(['[', ']']).to_owned()) else {
+        bail!("the proxy `{url}` has no host");
+    };
+    Ok((host, uri.port_u16().unwrap_or(8080)))
+}
+
+/// Asks the proxy on `stream` for a tunnel to `host:port`.
+async fn tunnel(stream: &mut TcpStream, host: &str, port: u16) -> Result<()> {
+    let authority = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    let ask = format!(
+        "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: bannin/{}\r\n\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    stream
+        .write_all(ask.as_bytes())
+        .await
+        .context("cannot ask the proxy for a tunnel")?;
+    // The receiver speaks only after bannin does, so everything up to the
+    // blank line is the proxy's answer.
+    let mut answer = Vec::new();
+    let mut byte = [0u8; 1];
+    while !answer.ends_with(b"\r\n\r\n") {
+        if answer.len() >= MAX_PROXY_ANSWER {
+            bail!("the proxy's answer is longer than {MAX_PROXY_ANSWER} bytes");
+        }
+        let n = stream
+            .read(&mut byte)
+            .await
+            .context("cannot read the proxy's answer")?;
+        if n == 0 {
+            bail!("the proxy closed the connection");
+        }
+        answer.extend_from_slice(&byte);
+    }
+    let status_line = answer
+        .split(|b| *b == b'\n')
+        .next()
+        .map(|l| String::from_utf8_lossy(l).trim().to_owned())
+        .unwrap_or_default();
+    let code = status_line.split_whitespace().nth(1).unwrap_or_default();
+    if code != "200" {
+        bail!("the proxy refused the tunnel: {status_line}");
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for Target {
@@ -33,7 +98,8 @@ impl std::fmt::Debug for Target {
 }
 
 impl Target {
-    pub fn new(url: &str, ca_file: Option<&std::path::Path>) -> Result<Self> {
+    pub fn new(url: &str, ca_file: Option<&std::path::Path>, proxy: Option<&str>) -> Result<Self> {
+        let proxy = proxy.map(proxy_address).transpose()?;
         // The error must not echo the URL: it may be a secret.
         let Ok(uri) = url.parse::<Uri>() else {
             bail!("the webhook URL is not a valid URL");
@@ -57,6 +123,7 @@ impl Target {
             host,
             port,
             tls,
+            proxy,
         })
     }
 
@@ -92,9 +159,18 @@ impl Target {
     }
 
     async fn exchange(&self, body: Vec<u8>) -> Result<hyper::StatusCode> {
-        let stream = TcpStream::connect((self.host.as_str(), self.port))
-            .await
-            .context("cannot connect")?;
+        let stream = match &self.proxy {
+            None => TcpStream::connect((self.host.as_str(), self.port))
+                .await
+                .context("cannot connect")?,
+            Some((proxy, port)) => {
+                let mut stream = TcpStream::connect((proxy.as_str(), *port))
+                    .await
+                    .with_context(|| format!("cannot connect to the proxy {proxy}:{port}"))?;
+                tunnel(&mut stream, &self.host, self.port).await?;
+                stream
+            }
+        };
         let path = self
             .uri
             .path_and_query()
@@ -192,18 +268,29 @@ mod tests {
     #[test]
     fn urls_are_checked_without_echoing_them() {
         let secret = "https://hooks.slack.com/services/T000/B000/XXXXSECRET";
-        let target = Target::new(secret, None).unwrap();
+        let target = Target::new(secret, None, None).unwrap();
         assert_eq!(target.redacted(), "https://hooks.slack.com/…");
         assert_eq!(format!("{target:?}"), "https://hooks.slack.com/…");
-        let local = Target::new("http://127.0.0.1:8099/hook?token=abc", None).unwrap();
+        let local = Target::new("http://127.0.0.1:8099/hook?token=abc", None, None).unwrap();
         assert_eq!(local.redacted(), "http://127.0.0.1:8099/…");
         for bad in [
             "ftp://example.jp/SECRET",
             "hooks.slack.com/SECRET",
             "http://",
         ] {
-            let err = format!("{:#}", Target::new(bad, None).unwrap_err());
+            let err = format!("{:#}", Target::new(bad, None, None).unwrap_err());
             assert!(!err.contains("SECRET"), "{err}");
         }
+        for bad in ["https://proxy:8080", "proxy:8080", "http://"] {
+            assert!(
+                Target::new("https://hooks.slack.com/x", None, Some(bad)).is_err(),
+                "{bad}"
+            );
+        }
+        let proxied = Target::new(secret, None, Some("http://proxy.city.example.lg.jp")).unwrap();
+        assert_eq!(
+            proxied.proxy,
+            Some(("proxy.city.example.lg.jp".to_owned(), 8080))
+        );
     }
 }
