@@ -106,9 +106,7 @@ impl AppState {
             rules: Arc::default(),
         }
     }
-}
 
-impl AppState {
     /// With the rules of `config` for `/api/v1/rules`.
     pub fn with_rules(mut self, config: &crate::config::Config) -> anyhow::Result<Self> {
         self.rules = Arc::new(RuleSet {
@@ -130,7 +128,7 @@ fn limited(route: UtoipaMethodRouter<AppState>, bytes: usize) -> UtoipaMethodRou
 }
 
 /// The router and the OpenAPI document describing it, from one route list.
-pub fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use roles::*;
     let guard = |roles| {
         from_fn_with_state(
