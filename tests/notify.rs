@@ -44,95 +44,96 @@ GROUP BY tenant, host HAVING count(*) >= {min_failures}
 /// What the receiver got: (path, JSON body), in order of arrival.
 type Received = Arc<Mutex<Vec<(String, Value)>>>;
 
+/// Runs `serve` on its own thread and runtime over a listener on
+/// 127.0.0.1; returns the listener's address.
+fn spawn_server<F, Fut>(serve: F) -> std::net::SocketAddr
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            serve(tokio::net::TcpListener::from_std(listener).unwrap()).await;
+        });
+    });
+    address
+}
+
 /// An HTTP receiver on 127.0.0.1: `/flaky` answers 500 to its first two
 /// requests, `/down` always; every other path 200.
 fn start_receiver() -> (String, Received) {
     let received: Received = Arc::default();
     let seen = Arc::clone(&received);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = axum::Router::new().fallback(
-                move |uri: axum::http::Uri, body: axum::body::Bytes| {
-                    let seen = Arc::clone(&seen);
-                    async move {
-                        let path = uri.path().to_owned();
-                        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                        let mut seen = seen.lock().unwrap();
-                        seen.push((path.clone(), json));
-                        let calls = seen.iter().filter(|(p, _)| *p == path).count();
-                        match path.as_str() {
-                            "/flaky" if calls <= 2 => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                            "/down" => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                            _ => axum::http::StatusCode::OK,
-                        }
+    let address = spawn_server(move |listener| async move {
+        let app =
+            axum::Router::new().fallback(move |uri: axum::http::Uri, body: axum::body::Bytes| {
+                let seen = Arc::clone(&seen);
+                async move {
+                    let path = uri.path().to_owned();
+                    let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                    let mut seen = seen.lock().unwrap();
+                    seen.push((path.clone(), json));
+                    let calls = seen.iter().filter(|(p, _)| *p == path).count();
+                    match path.as_str() {
+                        "/flaky" if calls <= 2 => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "/down" => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        _ => axum::http::StatusCode::OK,
                     }
-                },
-            );
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
+                }
+            });
+        axum::serve(listener, app).await.unwrap();
     });
-    (base, received)
+    (format!("http://{address}"), received)
 }
 
 /// A CONNECT-only HTTP proxy on 127.0.0.1, as a municipality's Internet
 /// segment has; returns its URL and the targets it tunnelled to.
 fn start_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let tunnels: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen = Arc::clone(&tunnels);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let (mut client, _) = listener.accept().await.unwrap();
-                let seen = Arc::clone(&seen);
-                tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        if client.read(&mut byte).await.unwrap_or(0) == 0 {
-                            return;
-                        }
-                        head.push(byte[0]);
-                    }
-                    let head = String::from_utf8_lossy(&head).into_owned();
-                    let mut words = head.split_whitespace();
-                    if words.next() != Some("CONNECT") {
-                        let _ = client
-                            .write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
-                            .await;
+    let address = spawn_server(move |listener| async move {
+        loop {
+            let (mut client, _) = listener.accept().await.unwrap();
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).await.unwrap_or(0) == 0 {
                         return;
                     }
-                    let target = words.next().unwrap_or_default().to_owned();
-                    seen.lock().unwrap().push(target.clone());
-                    let Ok(mut upstream) = tokio::net::TcpStream::connect(&target).await else {
-                        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
-                        return;
-                    };
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let mut words = head.split_whitespace();
+                if words.next() != Some("CONNECT") {
                     let _ = client
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
                         .await;
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
-                });
-            }
-        });
+                    return;
+                }
+                let target = words.next().unwrap_or_default().to_owned();
+                seen.lock().unwrap().push(target.clone());
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(&target).await else {
+                    let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                    return;
+                };
+                let _ = client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+            });
+        }
     });
-    (url, tunnels)
+    (format!("http://{address}"), tunnels)
 }
 
 fn by_path(received: &Received) -> BTreeMap<String, Vec<Value>> {
