@@ -318,33 +318,13 @@ fn every_route_checks_the_token_and_its_role() {
     let (_, admin) = &tokens[0];
     let mut wrong = admin.clone();
     wrong.replace_range(wrong.len() - 4.., "0000");
-    assert_eq!(
-        call("GET", &format!("{base}/api/v1/alerts"), Some(&wrong), None).0,
-        401
-    );
+    let alerts = |token: &str| call("GET", &format!("{base}/api/v1/alerts"), Some(token), None).0;
+    assert_eq!(alerts(&wrong), 401);
     let analyst = token(&desk.data, "analyst", None);
-    assert_eq!(
-        call(
-            "GET",
-            &format!("{base}/api/v1/alerts"),
-            Some(&analyst),
-            None
-        )
-        .0,
-        200
-    );
+    assert_eq!(alerts(&analyst), 200);
     let id = analyst.split('_').nth(1).unwrap();
     ok(bannin(&desk.data, &["token", "revoke", id]));
-    assert_eq!(
-        call(
-            "GET",
-            &format!("{base}/api/v1/alerts"),
-            Some(&analyst),
-            None
-        )
-        .0,
-        401
-    );
+    assert_eq!(alerts(&analyst), 401);
 
     // Everything above is in the audit log: the refusals too.
     let (code, audit) = call(
@@ -669,6 +649,14 @@ fn the_openapi_document_describes_exactly_the_routes_and_their_roles() {
                 .and_then(|s| s["bearer"].as_array())
                 .map(|r| r.iter().map(|r| r.as_str().unwrap().to_owned()).collect())
                 .unwrap_or_default();
+            if !roles.is_empty() {
+                for code in ["401", "403", "429"] {
+                    assert!(
+                        operation["responses"][code].is_object(),
+                        "{method} {path}: {code}"
+                    );
+                }
+            }
             described.push((method.to_uppercase(), path.clone(), roles));
         }
     }

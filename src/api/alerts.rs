@@ -124,9 +124,6 @@ pub async fn read_store<T: Send + 'static>(
     responses(
         (status = 200, body = AlertList),
         (status = 400, description = "A parameter is invalid; the reason is in `error`", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst", "auditor"]))
 )]
@@ -158,9 +155,6 @@ pub async fn list(
     responses(
         (status = 200, body = AlertDetail),
         (status = 404, description = "No such alert in the token's tenants", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst", "auditor"]))
 )]
@@ -224,9 +218,6 @@ impl ActionRequest {
         (status = 404, description = "No such alert in the token's tenants", body = ErrorBody),
         (status = 409, description = "The action is not allowed in the alert's status", body = ErrorBody),
         (status = 413, description = "The body is larger than 64 KiB", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst"]))
 )]

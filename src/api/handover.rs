@@ -37,9 +37,6 @@ pub struct HandoverParams {
     responses(
         (status = 200, body = Handover),
         (status = 400, description = "A parameter is invalid; the reason is in `error`", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst", "auditor"]))
 )]

@@ -62,9 +62,6 @@ pub struct Accepted {
         (status = 400, description = "A parameter is invalid; the reason is in `error`", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 503, description = "Records cannot be accepted now (e.g. a full disk)", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "ingest"]))
 )]

@@ -21,7 +21,6 @@ use chrono::Utc;
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, blocking};
-use super::openapi::ErrorBody;
 
 /// A label value with `\`, `"` and newlines escaped.
 fn label(value: &str) -> String {
@@ -67,9 +66,6 @@ impl Text {
     summary = "Prometheus metrics (text exposition format)",
     responses(
         (status = 200, description = "Metrics", body = String, content_type = "text/plain"),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst", "auditor"]))
 )]

@@ -177,6 +177,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router {
     let (router, mut document) = routes(&state);
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    openapi::add_refusals(&mut document);
     let document = Arc::new(document);
     router
         .route(

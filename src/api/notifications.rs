@@ -44,9 +44,6 @@ pub struct Retried {
     params(ListParams),
     responses(
         (status = 200, body = DeadLetterList),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst", "auditor"]))
 )]
@@ -72,9 +69,6 @@ pub async fn dead_letters(
     responses(
         (status = 200, body = Retried),
         (status = 404, description = "No such dead letter in the token's tenants", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst"]))
 )]

@@ -4,8 +4,10 @@
 //! each operation's `bearer` security lists the roles that may call it.
 
 use serde::Serialize;
-use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 /// The body of every 4xx and 5xx answer.
@@ -55,5 +57,42 @@ impl Modify for Bearer {
             .components
             .get_or_insert_with(Default::default)
             .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Adds what the token check answers (401, 403, 429) to every operation
+/// behind it, so the handlers describe only their own answers.
+pub fn add_refusals(document: &mut Document) {
+    let refusals = [
+        ("401", "No token, or not a live one"),
+        ("403", "The token's role may not use this route"),
+        ("429", "Too many failed authentications from this address"),
+    ];
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if operation.security.is_none() {
+                continue;
+            }
+            for (code, description) in refusals {
+                let body = ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build();
+                let response = ResponseBuilder::new()
+                    .description(description)
+                    .content("application/json", body)
+                    .build();
+                operation
+                    .responses
+                    .responses
+                    .entry(code.to_owned())
+                    .or_insert(RefOr::T(response));
+            }
+        }
     }
 }

@@ -59,9 +59,6 @@ pub struct QueryRequest {
         (status = 200, description = "JSON {columns, rows, row_count, truncated}; CSV; or an Arrow IPC stream", body = Object),
         (status = 400, description = "The SQL cannot be planned or run, or is not read-only", body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst", "auditor"]))
 )]

@@ -31,9 +31,6 @@ pub struct RuleList {
     summary = "Every rule: whether it runs, why, and its last run",
     responses(
         (status = 200, body = RuleList),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst", "auditor"]))
 )]
@@ -60,9 +57,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<RuleList>, ApiEr
         (status = 200, description = "The rule's state afterwards", body = RuleState),
         (status = 400, description = "Neither enable nor disable", body = ErrorBody),
         (status = 404, description = "No such rule", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
         (status = 403, description = "The token's role may not use this route, or it sees one tenant only", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin"]))
 )]

@@ -16,7 +16,6 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::auth::Caller;
-use super::openapi::ErrorBody;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Source {
@@ -60,9 +59,6 @@ pub struct SourceList {
     summary = "Source health: cadence, last seen, counters, silent or not",
     responses(
         (status = 200, body = SourceList),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst", "auditor"]))
 )]

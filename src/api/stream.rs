@@ -107,9 +107,6 @@ impl Cursor {
     responses(
         (status = 200, description = "An event stream of AlertChange", body = AlertChange, content_type = "text/event-stream"),
         (status = 400, description = "Last-Event-ID is not a change number", body = ErrorBody),
-        (status = 401, description = "No token, or not a live one", body = ErrorBody),
-        (status = 403, description = "The token's role may not use this route", body = ErrorBody),
-        (status = 429, description = "Too many failed authentications from this address", body = ErrorBody),
     ),
     security(("bearer" = ["admin", "analyst", "auditor"]))
 )]
