@@ -21,12 +21,16 @@ use datafusion::prelude::SessionContext;
 use crate::QueryError;
 use crate::lake_store::{LakeStore, STORE_URL};
 use crate::scope::TenantScope;
+use crate::text_types;
 use crate::unflushed::with_unflushed;
 
 /// The schema analysts see: file columns, then `tenant` and `date`.
 pub fn table_schema(table: Table) -> SchemaRef {
-    let file = table.file_schema();
-    let mut fields: Vec<Field> = file.fields().iter().map(|f| f.as_ref().clone()).collect();
+    let mut fields = read_schema(table)
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect::<Vec<_>>();
     fields.extend(
         PARTITION_COLUMNS
             .iter()
@@ -78,6 +82,11 @@ fn provider(table: Table) -> Result<ListingTable, QueryError> {
         );
     let config = ListingTableConfig::new(url)
         .with_listing_options(options)
-        .with_schema(table.file_schema());
+        .with_schema(read_schema(table));
     Ok(ListingTable::try_new(config)?)
+}
+
+/// A table's file columns as queries read them (text as views).
+fn read_schema(table: Table) -> SchemaRef {
+    text_types::as_views(&table.file_schema())
 }

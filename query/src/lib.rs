@@ -4,7 +4,8 @@
 //! share: [`guard`] accepts only one read-only query, [`limits`] bound its
 //! time, memory and rows, and [`scope`] restricts it to the caller's
 //! tenants. [`catalog`] registers every lake table (Hive partitions
-//! `tenant`, `date`) over [`lake_store`], which serves the manifest's live
+//! `tenant`, `date`; text read as views, returned plain: [`text_types`])
+//! over [`lake_store`], which serves the manifest's live
 //! files of the tenants in scope and nothing else, plus the rows accepted
 //! but not yet in them ([`unflushed`]). [`udf`] adds the SQL functions
 //! analysts need (CIDR match, registrable domain, JST time, business hours
@@ -26,6 +27,7 @@ pub mod scope;
 pub mod session;
 pub mod source_health;
 pub mod statements;
+pub mod text_types;
 pub mod udf;
 pub mod unflushed;
 

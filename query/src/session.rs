@@ -16,7 +16,7 @@ use crate::limits::QueryLimits;
 use crate::registers::{self, Registers, business_calendar};
 use crate::scope::TenantScope;
 use crate::source_health::{self, SourceHealth};
-use crate::{BusinessCalendar, QueryError, catalog, guard, udf};
+use crate::{BusinessCalendar, QueryError, catalog, guard, text_types, udf};
 
 /// What a session shows, and how. The default: every tenant, default
 /// limits, the lake's files only, the default business calendar, no
@@ -121,7 +121,7 @@ impl QuerySession {
     /// The columns `sql` would return, checked as a query is but not run.
     pub async fn describe(&self, sql: &str) -> Result<SchemaRef, QueryError> {
         let (plan, _) = plan(&self.ctx, sql).await?;
-        Ok(Arc::new(plan.schema().as_arrow().clone()))
+        Ok(text_types::plain(plan.schema().as_arrow()))
     }
 
     /// The limits queries run under.
@@ -202,7 +202,7 @@ async fn run(
     let mut rows = 0usize;
     let mut truncated = false;
     while let Some(batch) = stream.next().await {
-        let batch = batch.map_err(|e| limits.explain(e))?;
+        let batch = text_types::plain_batch(batch.map_err(|e| limits.explain(e))?)?;
         let room = max_rows - rows;
         if batch.num_rows() > room {
             truncated = true;
@@ -218,7 +218,7 @@ async fn run(
     if batches.is_empty() {
         // Keep the columns of an empty result, so a table or CSV still
         // shows its header.
-        batches.push(RecordBatch::new_empty(schema));
+        batches.push(RecordBatch::new_empty(text_types::plain(&schema)));
     }
     Ok(QueryResult {
         batches,

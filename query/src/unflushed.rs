@@ -19,6 +19,7 @@ use datafusion::physical_plan::union::UnionExec;
 
 use crate::QueryError;
 use crate::catalog::table_schema;
+use crate::text_types;
 
 /// `files` with the unflushed rows of `table` added, or `files` itself
 /// when there are none.
@@ -58,7 +59,9 @@ fn with_partition_columns(
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
     columns.push(Arc::new(StringArray::from(vec![key.tenant.as_str(); n])));
     columns.push(Arc::new(StringArray::from(vec![date.as_str(); n])));
-    Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
+    // The batch has the file's types; the table reads text as views.
+    let plain = RecordBatch::try_new(text_types::plain(schema), columns)?;
+    Ok(text_types::cast_to(&plain, schema)?)
 }
 
 /// The union of a table's files and its unflushed rows.
