@@ -70,9 +70,16 @@ pub fn register_lake(
     Ok(())
 }
 
+/// How many bytes at the end of a file are read to find its footer in one
+/// read. The lake's footers are a few KiB; DataFusion's default of 512 KiB
+/// zeroes and reads half a megabyte per file, which over a table's files
+/// was a quarter of a short query's time (benches/README.md, issue 5).
+const FOOTER_READ_BYTES: usize = 64 * 1024;
+
 fn provider(table: Table) -> Result<ListingTable, QueryError> {
     let url = ListingTableUrl::parse(format!("{STORE_URL}/{}/", table.name()))?;
-    let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+    let format = ParquetFormat::default().with_metadata_size_hint(Some(FOOTER_READ_BYTES));
+    let options = ListingOptions::new(Arc::new(format))
         .with_file_extension(format!(".{FILE_EXTENSION}"))
         .with_table_partition_cols(
             PARTITION_COLUMNS
