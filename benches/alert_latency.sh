@@ -69,6 +69,9 @@ echo "loggen → TCP syslog, $kind, ${rate} msg/s, ${seconds} s; probe every ${p
 
 port=$(free_port)
 http=$(free_port)
+# The API answers bearer tokens only (issue 7): one admin token for the run.
+token=$("$bannin" --data-dir "$work/data" --config "$work/bannin.toml" token create \
+    --role admin --all-tenants --name bench 2>/dev/null)
 "$bannin" --data-dir "$work/data" --config "$work/bannin.toml" serve \
     --listen-http "127.0.0.1:$http" --listen-syslog-tcp "127.0.0.1:$port" >"$work/bannin.out" 2>&1 &
 pid=$!
@@ -82,12 +85,13 @@ loggen "${loggen_args[@]}" 127.0.0.1 "$port" >"$work/loggen.out" 2>&1 &
 loggen_pid=$!
 
 # The probes, for as long as loggen sends; then the last ones are waited for.
-python3 - "$http" "$seconds" "$probe_every" "$probe_timeout" "$work/latencies" <<'PY'
-import datetime, json, sys, time, urllib.request
+BANNIN_TOKEN=$token python3 - "$http" "$seconds" "$probe_every" "$probe_timeout" "$work/latencies" <<'PY'
+import datetime, json, os, sys, time, urllib.request
 
 http, seconds, every, timeout, out = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 base = f"http://127.0.0.1:{http}/api/v1"
 run = int(time.time())
+auth = {"Authorization": f"Bearer {os.environ['BANNIN_TOKEN']}"}
 
 def post_probe(host):
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -95,13 +99,14 @@ def post_probe(host):
         f"<38>1 {stamp} {host} sshd {4000 + i} - - Failed password for root from 192.0.2.{10 + i} port {40000 + i} ssh2\n"
         for i in range(5))
     request = urllib.request.Request(f"{base}/ingest?format=syslog&source=probe", data=lines.encode(),
-                                     headers={"Content-Type": "text/plain"}, method="POST")
+                                     headers={"Content-Type": "text/plain", **auth}, method="POST")
     with urllib.request.urlopen(request, timeout=30) as answer:
         answer.read()
     return time.monotonic()
 
 def alerted_hosts():
-    with urllib.request.urlopen(f"{base}/alerts?limit=1000", timeout=30) as answer:
+    request = urllib.request.Request(f"{base}/alerts?limit=1000", headers=auth)
+    with urllib.request.urlopen(request, timeout=30) as answer:
         alerts = json.load(answer)["alerts"]
     return {a["key"].get("host") for a in alerts if a["rule_id"] == "bench.probe_bruteforce"}
 
@@ -132,7 +137,7 @@ PY
 
 wait "$loggen_pid" || true
 rss=$(peak_rss_mib "$pid")
-received=$(curl -s "http://127.0.0.1:$http/api/v1/sources" | python3 -c 'import json,sys; print(sum(x["received"] for x in json.load(sys.stdin)["sources"]))')
+received=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$http/api/v1/sources" | python3 -c 'import json,sys; print(sum(x["received"] for x in json.load(sys.stdin)["sources"]))')
 kill -INT "$pid"; wait "$pid" || true
 read -r _ _ load1_end _ </proc/loadavg
 python3 - "$work/latencies" "$work/loggen.out" "$rss" "$received" "$rules" "$probe_timeout" "$load1_end" <<'PY'

@@ -51,6 +51,9 @@ port=$(free_port)
 http=$(free_port)
 # The shipped defaults (flush every 100,000 rows or 5 s), nothing tuned.
 printf '' >"$work/bannin.toml"
+# The API answers bearer tokens only (issue 7): one admin token for the run.
+token=$("$bannin" --data-dir "$work/data" --config "$work/bannin.toml" token create \
+    --role admin --all-tenants --name bench 2>/dev/null)
 "$bannin" --data-dir "$work/data" --config "$work/bannin.toml" serve \
     --listen-http "127.0.0.1:$http" --listen-syslog-tcp "127.0.0.1:$port" >"$work/bannin.out" 2>&1 &
 pid=$!
@@ -72,7 +75,7 @@ while (( $(committed) < sent )) && (( $(date +%s) < deadline )); do sleep 0.2; d
 end=$(now)
 found=$(committed)
 rss=$(peak_rss_mib "$pid")
-read -r raw received < <(curl -s "http://127.0.0.1:$http/api/v1/sources" | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"]; print(sum(x["bytes"] for x in s), sum(x["received"] for x in s))')
+read -r raw received < <(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$http/api/v1/sources" | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"]; print(sum(x["bytes"] for x in s), sum(x["received"] for x in s))')
 kill -INT "$pid"; wait "$pid" || true
 lake=$(find "$work/data/lake" -name '*.parquet' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
 python3 - "$sent" "$found" "$start" "$end" "$rss" "$raw" "$lake" "$received" <<'PY'

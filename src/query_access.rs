@@ -260,6 +260,7 @@ impl QueryAccess {
             };
             row.last_seen = stats.last_seen;
             row.received = count(stats.received);
+            row.bytes = count(stats.bytes);
             row.parsed = count(stats.parsed);
             row.unparsed = count(stats.unparsed);
             row.dropped = count(stats.dropped);

@@ -741,5 +741,6 @@ expected_interval = "15m"
     let proxy = by_name("proxy-inet01");
     assert_eq!(proxy["silent"], false, "{proxy}");
     assert_eq!(proxy["received"], 1, "{proxy}");
+    assert_eq!(proxy["bytes"], line.len(), "{proxy}");
     assert_eq!(sources["silent"], 1);
 }

@@ -30,6 +30,8 @@ pub struct SourceHealth {
     /// When a record of it was last received; `None`: never.
     pub last_seen: Option<DateTime<Utc>>,
     pub received: i64,
+    /// Bytes of the records received.
+    pub bytes: i64,
     pub parsed: i64,
     pub unparsed: i64,
     pub dropped: i64,
@@ -61,6 +63,7 @@ pub fn register(
         Field::new("expected_interval_s", DataType::Int64, true),
         time,
         Field::new("received", DataType::Int64, false),
+        Field::new("bytes", DataType::Int64, false),
         Field::new("parsed", DataType::Int64, false),
         Field::new("unparsed", DataType::Int64, false),
         Field::new("dropped", DataType::Int64, false),
@@ -79,6 +82,7 @@ pub fn register(
             int(&|r| r.expected_interval_s),
             Arc::new(last_seen),
             int(&|r| Some(r.received)),
+            int(&|r| Some(r.bytes)),
             int(&|r| Some(r.parsed)),
             int(&|r| Some(r.unparsed)),
             int(&|r| Some(r.dropped)),

@@ -447,8 +447,7 @@ fn case_sources(case: &TestCase) -> Vec<SourceHealth> {
                 last_seen,
                 received: i64::from(last_seen.is_some()),
                 parsed: i64::from(last_seen.is_some()),
-                unparsed: 0,
-                dropped: 0,
+                ..SourceHealth::default()
             }
         })
         .collect()

@@ -29,6 +29,8 @@ pub struct Source {
     /// No record for longer than `expected_interval_s`.
     silent: bool,
     received: i64,
+    /// Bytes of the records received.
+    bytes: i64,
     parsed: i64,
     unparsed: i64,
     dropped: i64,
@@ -83,6 +85,7 @@ pub async fn list(State(state): State<AppState>, Caller(caller): Caller) -> Json
                 silent_for_s,
                 silent,
                 received: s.received,
+                bytes: s.bytes,
                 parsed: s.parsed,
                 unparsed: s.unparsed,
                 dropped: s.dropped,
