@@ -11,7 +11,8 @@
 //! analysts need (CIDR match, registrable domain, JST time, business hours
 //! over a [`BusinessCalendar`]); [`registers`] loads the municipality's
 //! registers (台帳) from CSV files as tables, and [`source_health`] shows
-//! when each configured log source was last heard from. [`output`] renders results as
+//! when each configured log source was last heard from; [`like_any`]
+//! folds `x LIKE '%a%' OR x LIKE '%b%' …` into one pass over `x`. [`output`] renders results as
 //! a table, CSV, NDJSON, Parquet or an Arrow IPC stream, [`rows`] turns
 //! them into JSON objects, and [`statements`] splits SQL text at `;`.
 
@@ -19,6 +20,7 @@ pub mod catalog;
 pub mod error;
 pub mod guard;
 pub mod lake_store;
+pub mod like_any;
 pub mod limits;
 pub mod output;
 pub mod registers;

@@ -12,6 +12,7 @@ use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
+use crate::like_any::FoldLikes;
 use crate::limits::QueryLimits;
 use crate::registers::{self, Registers, business_calendar};
 use crate::scope::TenantScope;
@@ -103,6 +104,7 @@ impl QuerySession {
         // The lake store is the only place data can come from.
         runtime.deregister_object_store(ObjectStoreUrl::local_filesystem().as_ref())?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
+        ctx.add_optimizer_rule(Arc::new(FoldLikes));
         catalog::register_lake(&ctx, lake, options.scope.clone(), &options.unflushed)?;
         let calendar = business_calendar::apply(
             options.calendar.clone(),

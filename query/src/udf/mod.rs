@@ -16,7 +16,7 @@
 pub mod business_hours;
 pub mod calendar;
 pub mod cidr;
-mod columnar;
+pub(crate) mod columnar;
 pub mod domain;
 pub mod holidays;
 pub mod jst;
