@@ -4,11 +4,13 @@
 //! list of patterns. DataFusion evaluates each `LIKE` over the whole column
 //! and ORs the results; [`FoldLikes`] rewrites a filter's disjunction of
 //! two or more such `LIKE`s on the same expression into one [`LikeAny`]
-//! call that finds all the patterns' literals in one scan of each value
-//! (Aho-Corasick). Only patterns of the form `%lit%` and `%lit` are
-//! folded: a prefix pattern (`lit%`) stays a `LIKE`, because DataFusion can
-//! prune files with it, and `_`, escapes, `ILIKE` and `NOT LIKE` are left
-//! alone. NULL stays NULL, as for the `LIKE`s it replaces.
+//! call that finds all the patterns' literals in one Aho-Corasick search
+//! over the bytes of a batch's values. Only patterns of the form `%lit%`
+//! and `%lit` are folded (escaped `%`, `_` inside `lit` are literal
+//! characters, as in the `LIKE`): a prefix pattern (`lit%`) stays a
+//! `LIKE`, because DataFusion can prune files with it, and patterns with a
+//! `_` or inner `%` wildcard, `ILIKE` and `NOT LIKE` are left alone. NULL
+//! stays NULL, as for the `LIKE`s it replaces.
 
 use std::sync::Arc;
 
