@@ -196,7 +196,8 @@ async fn run(
         // One row past the cap tells a cut result from an exact one.
         frame = frame.limit(0, Some(max_rows.saturating_add(1)))?;
     }
-    let schema: SchemaRef = frame.schema().inner().clone();
+    // Results leave with plain text types (see text_types).
+    let plain = text_types::plain(frame.schema().inner());
     let physical = frame.create_physical_plan().await?;
     let mut stream =
         execute_stream(Arc::clone(&physical), ctx.task_ctx()).map_err(|e| limits.explain(e))?;
@@ -204,7 +205,7 @@ async fn run(
     let mut rows = 0usize;
     let mut truncated = false;
     while let Some(batch) = stream.next().await {
-        let batch = text_types::plain_batch(batch.map_err(|e| limits.explain(e))?)?;
+        let batch = text_types::cast_to(&batch.map_err(|e| limits.explain(e))?, &plain)?;
         let room = max_rows - rows;
         if batch.num_rows() > room {
             truncated = true;
@@ -220,7 +221,7 @@ async fn run(
     if batches.is_empty() {
         // Keep the columns of an empty result, so a table or CSV still
         // shows its header.
-        batches.push(RecordBatch::new_empty(text_types::plain(&schema)));
+        batches.push(RecordBatch::new_empty(plain));
     }
     Ok(QueryResult {
         batches,

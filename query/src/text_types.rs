@@ -42,12 +42,6 @@ pub fn cast_to(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch, A
     RecordBatch::try_new(Arc::clone(schema), columns)
 }
 
-/// `batch` with its view columns as plain ones.
-pub fn plain_batch(batch: RecordBatch) -> Result<RecordBatch, ArrowError> {
-    let schema = plain(batch.schema_ref());
-    cast_to(&batch, &schema)
-}
-
 fn map_columns(schema: &Schema, f: &dyn Fn(&DataType) -> Option<DataType>) -> SchemaRef {
     let fields: Vec<FieldRef> = schema
         .fields()
@@ -113,7 +107,8 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
 
-        let plain = plain_batch(batch).unwrap_or_else(|e| panic!("{e}"));
+        let schema = plain(batch.schema_ref());
+        let plain = cast_to(&batch, &schema).unwrap_or_else(|e| panic!("{e}"));
 
         let text = Field::new_list_field(DataType::Utf8, true);
         assert_eq!(plain.column(0).data_type(), &DataType::Utf8);

@@ -29,13 +29,15 @@ pub fn with_unflushed(
     unflushed: &Unflushed,
 ) -> Result<Arc<dyn TableProvider>, QueryError> {
     let schema = table_schema(table);
+    // The batches have the files' types; the table reads text as views.
+    let file_types = text_types::plain(&schema);
     let batches = unflushed
         .rows
         .iter()
         .filter(|(key, _)| key.table == table)
         .flat_map(|(key, batches)| batches.iter().map(move |b| (key, b)))
         .filter(|(_, b)| b.num_rows() > 0)
-        .map(|(key, batch)| with_partition_columns(&schema, key, batch))
+        .map(|(key, batch)| with_partition_columns(&schema, &file_types, key, batch))
         .collect::<Result<Vec<_>, QueryError>>()?;
     if batches.is_empty() {
         return Ok(files);
@@ -51,6 +53,7 @@ pub fn with_unflushed(
 /// A batch in the file schema with the partition columns appended.
 fn with_partition_columns(
     schema: &SchemaRef,
+    file_types: &SchemaRef,
     key: &PartitionKey,
     batch: &RecordBatch,
 ) -> Result<RecordBatch, QueryError> {
@@ -59,8 +62,7 @@ fn with_partition_columns(
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
     columns.push(Arc::new(StringArray::from(vec![key.tenant.as_str(); n])));
     columns.push(Arc::new(StringArray::from(vec![date.as_str(); n])));
-    // The batch has the file's types; the table reads text as views.
-    let plain = RecordBatch::try_new(text_types::plain(schema), columns)?;
+    let plain = RecordBatch::try_new(Arc::clone(file_types), columns)?;
     Ok(text_types::cast_to(&plain, schema)?)
 }
 
