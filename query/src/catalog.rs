@@ -24,6 +24,13 @@ use crate::scope::TenantScope;
 use crate::text_types;
 use crate::unflushed::with_unflushed;
 
+/// The type `tenant` and `date` are read as. DataFusion repeats a file's
+/// partition values on every row of its batches; as views, values of up
+/// to 12 bytes (every date, most tenant names) live inside the view
+/// itself, so neither repeating them nor grouping or comparing them
+/// touches string bytes (benches/README.md, issue 5).
+const PARTITION_TYPE: DataType = DataType::Utf8View;
+
 /// The schema analysts see: file columns, then `tenant` and `date`.
 pub fn table_schema(table: Table) -> SchemaRef {
     let mut fields = read_schema(table)
@@ -34,7 +41,7 @@ pub fn table_schema(table: Table) -> SchemaRef {
     fields.extend(
         PARTITION_COLUMNS
             .iter()
-            .map(|name| Field::new(*name, DataType::Utf8, false)),
+            .map(|name| Field::new(*name, PARTITION_TYPE, false)),
     );
     Arc::new(Schema::new(fields))
 }
@@ -84,7 +91,7 @@ fn provider(table: Table) -> Result<ListingTable, QueryError> {
         .with_table_partition_cols(
             PARTITION_COLUMNS
                 .iter()
-                .map(|name| ((*name).to_owned(), DataType::Utf8))
+                .map(|name| ((*name).to_owned(), PARTITION_TYPE))
                 .collect(),
         );
     let config = ListingTableConfig::new(url)
