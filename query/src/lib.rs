@@ -12,11 +12,14 @@
 //! over a [`BusinessCalendar`]); [`registers`] loads the municipality's
 //! registers (台帳) from CSV files as tables, and [`source_health`] shows
 //! when each configured log source was last heard from; [`like_any`]
-//! folds `x LIKE '%a%' OR x LIKE '%b%' …` into one pass over `x`. [`output`] renders results as
+//! folds `x LIKE '%a%' OR x LIKE '%b%' …` into one pass over `x`, and
+//! [`distinct_groups`] computes `count(DISTINCT x)` beside `count(*)` as
+//! two group-bys. [`output`] renders results as
 //! a table, CSV, NDJSON, Parquet or an Arrow IPC stream, [`rows`] turns
 //! them into JSON objects, and [`statements`] splits SQL text at `;`.
 
 pub mod catalog;
+pub mod distinct_groups;
 pub mod error;
 pub mod guard;
 pub mod lake_store;

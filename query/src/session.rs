@@ -12,6 +12,7 @@ use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
+use crate::distinct_groups::SplitDistinct;
 use crate::like_any::FoldLikes;
 use crate::limits::QueryLimits;
 use crate::registers::{self, Registers, business_calendar};
@@ -105,6 +106,7 @@ impl QuerySession {
         runtime.deregister_object_store(ObjectStoreUrl::local_filesystem().as_ref())?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         ctx.add_optimizer_rule(Arc::new(FoldLikes));
+        ctx.add_optimizer_rule(Arc::new(SplitDistinct));
         catalog::register_lake(&ctx, lake, options.scope.clone(), &options.unflushed)?;
         let calendar = business_calendar::apply(
             options.calendar.clone(),
