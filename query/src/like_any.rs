@@ -12,14 +12,14 @@
 //! `_` or inner `%` wildcard, `ILIKE` and `NOT LIKE` are left alone. NULL
 //! stays NULL, as for the `LIKE`s it replaces.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, GenericStringArray,
-    OffsetSizeTrait,
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, ByteView, GenericStringArray,
+    MAX_INLINE_VIEW_LEN, OffsetSizeTrait, StringViewArray,
 };
-use datafusion::arrow::buffer::BooleanBuffer;
+use datafusion::arrow::buffer::{BooleanBuffer, Buffer};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::tree_node::{Transformed, TreeNode};
@@ -206,7 +206,35 @@ struct LikeAny {
     texts: Vec<String>,
     contains: Option<AhoCorasick>,
     ends_with: Vec<String>,
+    /// The `ends_with` literals, all occurrences found in one search.
+    suffixes: Option<AhoCorasick>,
+    /// The matches in the data buffers searched last (see `view_hits`).
+    searched: Searched,
     signature: Signature,
+}
+
+/// Data buffers searched lately, with their matches.
+#[derive(Default)]
+struct Searched(Mutex<Vec<(Buffer, Arc<BufferMatches>)>>);
+
+impl std::fmt::Debug for Searched {
+    /// Not the buffers' bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Searched")
+    }
+}
+
+/// How many searched data buffers are remembered: a scan's partitions
+/// each read their own column chunk's dictionary.
+const SEARCHED_BUFFERS: usize = 8;
+
+/// The patterns' matches in one data buffer of a view array.
+#[derive(Debug, Default)]
+struct BufferMatches {
+    /// Contained literals: leftmost-first, non-overlapping, in order.
+    contains: Vec<(usize, usize)>,
+    /// Where an occurrence of a suffix literal ends, ascending.
+    suffix_ends: Vec<usize>,
 }
 
 impl LikeAny {
@@ -236,17 +264,29 @@ impl LikeAny {
         Ok(Self {
             texts,
             contains,
+            suffixes: match ends_with.is_empty() {
+                true => None,
+                false => match AhoCorasick::new(&ends_with) {
+                    Ok(automaton) => Some(automaton),
+                    Err(e) => return plan_err!("{NAME}: {e}"),
+                },
+            },
             ends_with,
+            searched: Searched::default(),
             signature: Signature::user_defined(Volatility::Immutable),
         })
     }
 
     fn eval(&self, array: &dyn Array) -> Result<ArrayRef> {
+        if let Some(views) = array.as_string_view_opt() {
+            let hits = self.view_hits(views);
+            return Ok(Arc::new(BooleanArray::new(hits, views.logical_nulls())));
+        }
         // One contiguous buffer of the values, searched as a whole.
         let text = match array.data_type() {
             DataType::Utf8 => Arc::new(array.as_string::<i32>().clone()) as ArrayRef,
             DataType::LargeUtf8 => Arc::new(array.as_string::<i64>().clone()) as ArrayRef,
-            DataType::Utf8View | DataType::Null => match cast(array, &DataType::Utf8) {
+            DataType::Null => match cast(array, &DataType::Utf8) {
                 Ok(text) => text,
                 Err(_) => cast(array, &DataType::LargeUtf8)?,
             },
@@ -272,10 +312,7 @@ impl LikeAny {
         for (row, bounds) in offsets.windows(2).enumerate() {
             if let [start, end] = bounds
                 && let Some(value) = data.get(*start..*end)
-                && self
-                    .ends_with
-                    .iter()
-                    .any(|lit| value.ends_with(lit.as_bytes()))
+                && self.ends_with(value)
             {
                 hits.set_bit(row, true);
             }
@@ -309,6 +346,120 @@ impl LikeAny {
             at = end;
         }
         hits.finish()
+    }
+}
+
+impl LikeAny {
+    /// Which values of a view array match. Each data buffer is searched
+    /// once and each value looks up the matches inside its range, so
+    /// values are neither copied nor searched one by one. The rows of a
+    /// dictionary-encoded page all point into their column chunk's
+    /// dictionary, which is searched once for all its batches (the last
+    /// few buffers' matches are kept). A value a match only partly
+    /// covers, and one kept inside its view (≤ 12 bytes), is searched on
+    /// its own.
+    fn view_hits(&self, array: &StringViewArray) -> BooleanBuffer {
+        let buffers = array.data_buffers();
+        let matches: Vec<Arc<BufferMatches>> =
+            buffers.iter().map(|b| self.buffer_matches(b)).collect();
+        let mut hits = BooleanBufferBuilder::new(array.len());
+        for (row, raw) in array.views().iter().enumerate() {
+            let len = *raw as u32 as usize;
+            let hit = if len <= MAX_INLINE_VIEW_LEN as usize {
+                self.value_hit(array.value(row).as_bytes())
+            } else {
+                let view = ByteView::from(*raw);
+                let (index, start) = (view.buffer_index as usize, view.offset as usize);
+                let end = start.saturating_add(len);
+                match (
+                    buffers
+                        .get(index)
+                        .and_then(|b| b.as_slice().get(start..end)),
+                    matches.get(index),
+                ) {
+                    (Some(value), Some(found)) => self.range_hit(found, value, start, end),
+                    _ => false,
+                }
+            };
+            hits.append(hit);
+        }
+        hits.finish()
+    }
+
+    /// Whether `value`, at `start..end` of a buffer with matches `found`,
+    /// matches any of the patterns.
+    fn range_hit(&self, found: &BufferMatches, value: &[u8], start: usize, end: usize) -> bool {
+        // A suffix literal's occurrence ending where the value does may
+        // begin before the value: check the value itself then.
+        if found.suffix_ends.binary_search(&end).is_ok() && self.ends_with(value) {
+            return true;
+        }
+        // Leftmost-first, non-overlapping, in order: if a literal occurs
+        // inside the value, the first match ending after the value's start
+        // begins inside it (at the latest where that literal does).
+        let first = found
+            .contains
+            .get(found.contains.partition_point(|&(_, e)| e <= start))
+            .filter(|&&(s, _)| s < end);
+        match first {
+            Some(&(s, e)) if s >= start && e <= end => true,
+            Some(_) => self.contains_hit(value),
+            None => false,
+        }
+    }
+
+    /// The patterns' matches in `buffer`, searched now or remembered.
+    fn buffer_matches(&self, buffer: &Buffer) -> Arc<BufferMatches> {
+        let same = |b: &Buffer| b.as_ptr() == buffer.as_ptr() && b.len() == buffer.len();
+        if let Ok(searched) = self.searched.0.lock()
+            && let Some((_, found)) = searched.iter().find(|(b, _)| same(b))
+        {
+            return Arc::clone(found);
+        }
+        let bytes = buffer.as_slice();
+        let found = Arc::new(BufferMatches {
+            contains: self.contains.as_ref().map_or_else(Vec::new, |automaton| {
+                automaton
+                    .find_iter(bytes)
+                    .map(|m| (m.start(), m.end()))
+                    .collect()
+            }),
+            suffix_ends: self.suffixes.as_ref().map_or_else(Vec::new, |automaton| {
+                let mut ends: Vec<usize> = automaton
+                    .find_overlapping_iter(bytes)
+                    .map(|m| m.end())
+                    .collect();
+                ends.sort_unstable();
+                ends.dedup();
+                ends
+            }),
+        });
+        if let Ok(mut searched) = self.searched.0.lock() {
+            if searched.len() >= SEARCHED_BUFFERS {
+                searched.remove(0);
+            }
+            // The buffer is kept alive with its matches, so its address
+            // cannot be reused by another buffer meanwhile.
+            searched.push((buffer.clone(), Arc::clone(&found)));
+        }
+        found
+    }
+
+    /// Whether one value matches any of the patterns.
+    fn value_hit(&self, value: &[u8]) -> bool {
+        self.ends_with(value) || self.contains_hit(value)
+    }
+
+    fn ends_with(&self, value: &[u8]) -> bool {
+        self.ends_with
+            .iter()
+            .any(|lit| value.ends_with(lit.as_bytes()))
+    }
+
+    fn contains_hit(&self, value: &[u8]) -> bool {
+        self.contains
+            .as_ref()
+            .is_some_and(|automaton| automaton.is_match(value))
     }
 }
 
@@ -586,6 +737,23 @@ mod tests {
         assert_eq!(eval(&udf, &one), vec![Some(true), Some(false)]);
     }
 
+    /// `like_any` of `%c%` for each of `contains` and `%s` for each of
+    /// `suffixes`.
+    fn generated(contains: &[String], suffixes: &[String]) -> LikeAny {
+        let patterns: Vec<String> = contains
+            .iter()
+            .map(|c| format!("%{c}%"))
+            .chain(suffixes.iter().map(|s| format!("%{s}")))
+            .collect();
+        like_any(&patterns.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// What `generated(contains, suffixes)` answers for `value`.
+    fn reference(value: &str, contains: &[String], suffixes: &[String]) -> bool {
+        contains.iter().any(|c| value.contains(c.as_str()))
+            || suffixes.iter().any(|s| value.ends_with(s.as_str()))
+    }
+
     proptest::proptest! {
         /// Over a small alphabet, so that matches often cross values.
         #[test]
@@ -594,22 +762,71 @@ mod tests {
             contains in proptest::collection::vec("[ab.]{1,3}", 0..3),
             suffixes in proptest::collection::vec("[ab.]{1,3}", 0..2),
         ) {
-            let mut patterns: Vec<String> = contains.iter().map(|c| format!("%{c}%")).collect();
-            patterns.extend(suffixes.iter().map(|c| format!("%{c}")));
-            proptest::prop_assume!(!patterns.is_empty());
-            let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
-            let udf = like_any(&refs);
+            proptest::prop_assume!(!contains.is_empty() || !suffixes.is_empty());
+            let udf = generated(&contains, &suffixes);
             let expected: Vec<Option<bool>> = values
                 .iter()
-                .map(|v| {
-                    v.as_ref().map(|v| {
-                        contains.iter().any(|c| v.contains(c.as_str()))
-                            || suffixes.iter().any(|c| v.ends_with(c.as_str()))
-                    })
-                })
+                .map(|v| v.as_ref().map(|v| reference(v, &contains, &suffixes)))
                 .collect();
             let array = StringArray::from(values.clone());
             proptest::prop_assert_eq!(eval(&udf, &array), expected);
+        }
+    }
+
+    #[test]
+    fn a_suffix_longer_than_a_view_does_not_match_it() {
+        // "…storage.example.nz" ends where the view does, but starts
+        // before it in the shared buffer.
+        let udf = like_any(&["%firestorage.example.nz", "%dropbox%"]);
+        let text = "www.firestorage.example.nz";
+        let mut builder = datafusion::arrow::array::StringViewBuilder::new();
+        let block = builder.append_block(text.as_bytes().into());
+        for start in [0, 4, 8] {
+            builder
+                .try_append_view(block, start, (text.len() - start as usize) as u32)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let expected = vec![Some(true), Some(true), Some(false)];
+        assert_eq!(eval(&udf, &builder.finish()), expected);
+    }
+
+    proptest::proptest! {
+        /// Views into one shared buffer at any ranges, overlapping and
+        /// nested, long and inline, as a dictionary page's rows are.
+        #[test]
+        fn the_buffer_search_of_views_agrees_with_each_value_searched_alone(
+            text in "[ab.]{0,120}",
+            ranges in proptest::collection::vec((0usize..120, 0usize..40, 0u8..8), 0..40),
+            contains in proptest::collection::vec("[ab.]{1,4}", 0..3),
+            suffixes in proptest::collection::vec("[ab.]{1,3}", 0..2),
+        ) {
+            proptest::prop_assume!(!contains.is_empty() || !suffixes.is_empty());
+            let udf = generated(&contains, &suffixes);
+            let mut builder = datafusion::arrow::array::StringViewBuilder::new();
+            let block = builder.append_block(text.as_bytes().into());
+            let mut expected = Vec::new();
+            for (start, len, null) in ranges {
+                let start = start.min(text.len());
+                let end = (start + len).min(text.len());
+                if null == 0 {
+                    builder.append_null();
+                    expected.push(None);
+                    continue;
+                }
+                builder
+                    .try_append_view(block, start as u32, (end - start) as u32)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                expected.push(Some(reference(&text[start..end], &contains, &suffixes)));
+            }
+            let array = builder.finish();
+            proptest::prop_assert_eq!(eval(&udf, &array), expected.clone());
+            // Again, and a slice: the same buffer's matches, remembered.
+            proptest::prop_assert_eq!(eval(&udf, &array), expected.clone());
+            let half = array.len() / 2;
+            proptest::prop_assert_eq!(
+                eval(&udf, &array.slice(half, array.len() - half)),
+                expected[half..].to_vec()
+            );
         }
     }
 
