@@ -26,6 +26,7 @@ pub mod lake_store;
 pub mod like_any;
 pub mod limits;
 pub mod output;
+pub mod read_buffers;
 pub mod registers;
 pub mod rows;
 pub mod scope;
