@@ -6,7 +6,8 @@
 //! tenants. [`catalog`] registers every lake table (Hive partitions
 //! `tenant`, `date`; text read as views, returned plain: [`text_types`])
 //! over [`lake_store`], which serves the manifest's live
-//! files of the tenants in scope and nothing else, plus the rows accepted
+//! files of the tenants in scope and nothing else (read into the reused
+//! buffers of [`read_buffers`]), plus the rows accepted
 //! but not yet in them ([`unflushed`]). [`udf`] adds the SQL functions
 //! analysts need (CIDR match, registrable domain, JST time, business hours
 //! over a [`BusinessCalendar`]); [`registers`] loads the municipality's
