@@ -82,14 +82,14 @@ enum Outer {
 /// The rewritten plan, or `None` where the rule does not apply or a step
 /// cannot be built (the original plan then runs as it is).
 fn split(aggregate: &Aggregate) -> Option<LogicalPlan> {
-    let steps = steps(aggregate)?;
+    let (steps, distinct_arg) = steps(aggregate)?;
     let schema = &aggregate.schema;
     let mut inner_groups = Vec::with_capacity(aggregate.group_expr.len() + 1);
     let mut outer_groups = Vec::with_capacity(aggregate.group_expr.len());
     for (i, group) in aggregate.group_expr.iter().enumerate() {
-        if let Expr::Column(column) = group {
+        if let Expr::Column(_) = group {
             inner_groups.push(group.clone());
-            outer_groups.push(Expr::Column(column.clone()));
+            outer_groups.push(group.clone());
         } else {
             let name = format!("__bannin_group_{i}");
             inner_groups.push(group.clone().alias(&name));
@@ -98,11 +98,9 @@ fn split(aggregate: &Aggregate) -> Option<LogicalPlan> {
     }
     let mut inner_aggregates = Vec::new();
     let mut outer_aggregates = Vec::with_capacity(steps.len());
-    let mut distinct_arg = None;
     for (i, step) in steps.iter().enumerate() {
         match step {
             Step::Distinct(f) => {
-                distinct_arg.get_or_insert_with(|| f.params.args.clone());
                 outer_aggregates.push(call(f, vec![col(DISTINCT)]));
             }
             Step::Partial(f, outer) => {
@@ -122,9 +120,6 @@ fn split(aggregate: &Aggregate) -> Option<LogicalPlan> {
             }
         }
     }
-    let [distinct_arg] = distinct_arg.as_deref()? else {
-        return None;
-    };
     inner_groups.push(distinct_arg.clone().alias(DISTINCT));
     let inner =
         Aggregate::try_new(Arc::clone(&aggregate.input), inner_groups, inner_aggregates).ok()?;
@@ -150,15 +145,15 @@ fn split(aggregate: &Aggregate) -> Option<LogicalPlan> {
     Some(LogicalPlan::Projection(projection))
 }
 
-/// How each aggregate is split, or `None` if the aggregate is not one
-/// this rule rewrites (see the module docs).
-fn steps(aggregate: &Aggregate) -> Option<Vec<Step<'_>>> {
+/// How each aggregate is split, and the one distinct argument; `None` if
+/// the aggregate is not one this rule rewrites (see the module docs).
+fn steps(aggregate: &Aggregate) -> Option<(Vec<Step<'_>>, &Expr)> {
     if aggregate.group_expr.is_empty()
         || matches!(aggregate.group_expr.first(), Some(Expr::GroupingSet(_)))
     {
         return None;
     }
-    let mut distinct_args = None;
+    let mut distinct_arg: Option<&Expr> = None;
     let mut plain_count = false;
     let mut steps = Vec::with_capacity(aggregate.aggr_expr.len());
     for expr in &aggregate.aggr_expr {
@@ -184,10 +179,10 @@ fn steps(aggregate: &Aggregate) -> Option<Vec<Step<'_>>> {
         }
         let name = f.func.name();
         if *distinct {
-            if args.len() != 1 || !matches!(name, "count" | "sum" | "min" | "max" | "avg") {
+            let ([arg], "count" | "sum" | "min" | "max" | "avg") = (args.as_slice(), name) else {
                 return None;
-            }
-            if *distinct_args.get_or_insert(args) != args {
+            };
+            if distinct_arg.get_or_insert(arg) != &arg {
                 return None;
             }
             steps.push(Step::Distinct(f));
@@ -205,7 +200,8 @@ fn steps(aggregate: &Aggregate) -> Option<Vec<Step<'_>>> {
         }
     }
     // Without a plain count DataFusion's own rule does this already.
-    (distinct_args.is_some() && plain_count).then_some(steps)
+    let distinct_arg = distinct_arg?;
+    plain_count.then_some((steps, distinct_arg))
 }
 
 /// `f` (not distinct, no filter or order) over `args`.

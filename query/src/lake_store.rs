@@ -207,6 +207,9 @@ impl ObjectStore for LakeStore {
         if location.parts().any(|part| part.as_ref() == "..") {
             return Err(generic(std::io::Error::other("path leaves the lake")));
         }
+        // Lake paths are letters, digits, `_`, `-`, `=` and `.` only
+        // (`bannin_ingest::lake::check_name`), so the path's text is the
+        // file's path under the root as it is, nothing percent-encoded.
         let path = self.root.join(location.as_ref());
         let ranges = ranges.to_vec();
         let read = tokio::task::spawn_blocking(move || {

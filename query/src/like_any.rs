@@ -5,7 +5,8 @@
 //! and ORs the results; [`FoldLikes`] rewrites a filter's disjunction of
 //! two or more such `LIKE`s on the same expression into one [`LikeAny`]
 //! call that finds all the patterns' literals in one Aho-Corasick search
-//! over the bytes of a batch's values. Only patterns of the form `%lit%`
+//! over the bytes of a batch's values (for a view array, over its data
+//! buffers, each searched once however many rows point into it). Only patterns of the form `%lit%`
 //! and `%lit` are folded (escaped `%`, `_` inside `lit` are literal
 //! characters, as in the `LIKE`): a prefix pattern (`lit%`) stays a
 //! `LIKE`, because DataFusion can prune files with it, and patterns with a
@@ -312,7 +313,7 @@ impl LikeAny {
         for (row, bounds) in offsets.windows(2).enumerate() {
             if let [start, end] = bounds
                 && let Some(value) = data.get(*start..*end)
-                && self.ends_with(value)
+                && self.ends_with_any(value)
             {
                 hits.set_bit(row, true);
             }
@@ -347,9 +348,7 @@ impl LikeAny {
         }
         hits.finish()
     }
-}
 
-impl LikeAny {
     /// Which values of a view array match. Each data buffer is searched
     /// once and each value looks up the matches inside its range, so
     /// values are neither copied nor searched one by one. The rows of a
@@ -391,7 +390,7 @@ impl LikeAny {
     fn range_hit(&self, found: &BufferMatches, value: &[u8], start: usize, end: usize) -> bool {
         // A suffix literal's occurrence ending where the value does may
         // begin before the value: check the value itself then.
-        if found.suffix_ends.binary_search(&end).is_ok() && self.ends_with(value) {
+        if found.suffix_ends.binary_search(&end).is_ok() && self.ends_with_any(value) {
             return true;
         }
         // Leftmost-first, non-overlapping, in order: if a literal occurs
@@ -447,10 +446,10 @@ impl LikeAny {
 
     /// Whether one value matches any of the patterns.
     fn value_hit(&self, value: &[u8]) -> bool {
-        self.ends_with(value) || self.contains_hit(value)
+        self.ends_with_any(value) || self.contains_hit(value)
     }
 
-    fn ends_with(&self, value: &[u8]) -> bool {
+    fn ends_with_any(&self, value: &[u8]) -> bool {
         self.ends_with
             .iter()
             .any(|lit| value.ends_with(lit.as_bytes()))
