@@ -124,14 +124,14 @@ impl Decoder {
                     match rest.get(digits) {
                         None if digits <= MAX_LENGTH_DIGITS => return Ok(None),
                         Some(b' ') if digits <= MAX_LENGTH_DIGITS => {
-                            let text =
-                                String::from_utf8_lossy(rest.get(..digits).unwrap_or_default())
-                                    .into_owned();
-                            let length: usize = text
-                                .parse()
-                                .ok()
-                                .filter(|n| *n > 0)
-                                .ok_or_else(|| self.fail(text.clone()))?;
+                            // ASCII digits: parsed without a copy (one per
+                            // message otherwise), owned only for the error.
+                            let text = std::str::from_utf8(rest.get(..digits).unwrap_or_default())
+                                .unwrap_or_default();
+                            let Some(length) = text.parse::<usize>().ok().filter(|n| *n > 0) else {
+                                let text = text.to_owned();
+                                return Err(self.fail(text));
+                            };
                             self.pos += digits + 1;
                             self.state = State::Counted { length };
                         }
