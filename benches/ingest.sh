@@ -30,6 +30,11 @@ bannin=$PWD/target/release/bannin
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 peak_rss_mib() { awk '/VmHWM/ { printf "%.0f", $2/1024 }' "/proc/$1/status"; }
 now() { date +%s.%N; }
+# CPU seconds (user + system) a running process has used.
+cpu_secs() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+# CPU seconds (user + system) of this shell's finished children so far,
+# into file $1 (`times` must run in this shell, not in a subshell).
+children_cpu() { times >"$1.times"; tail -1 "$1.times" | awk '{ for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } printf "%.2f", s }' >"$1"; }
 
 loggen_args=(--inet --stream --rate 10000000 --interval "$seconds" --active-connections "$connections")
 if [[ "${MIXED:-0}" == 1 ]]; then
@@ -59,7 +64,11 @@ token=$("$bannin" --data-dir "$work/data" --config "$work/bannin.toml" token cre
 pid=$!
 until grep -q "listening on" "$work/bannin.out"; do sleep 0.2; done
 start=$(now)
+cpu0=$(cpu_secs "$pid")
+children_cpu "$work/cpu0"
 loggen "${loggen_args[@]}" 127.0.0.1 "$port" >"$work/loggen-bannin.out" 2>&1
+children_cpu "$work/cpu1"
+loggen_cpu=$(python3 -c "print($(cat "$work/cpu1") - $(cat "$work/cpu0"))")
 sent=$(sent_count "$work/loggen-bannin.out")
 # Committed: the rows the manifest lists (waited for until ≥ messages sent).
 committed() { python3 - "$work/data/lake/manifest.jsonl" <<'PY'
@@ -75,12 +84,13 @@ while (( $(committed) < sent )) && (( $(date +%s) < deadline )); do sleep 0.2; d
 end=$(now)
 found=$(committed)
 rss=$(peak_rss_mib "$pid")
+cpu=$(python3 -c "print($(cpu_secs "$pid") - $cpu0)")
 read -r raw received < <(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$http/api/v1/sources" | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"]; print(sum(x["bytes"] for x in s), sum(x["received"] for x in s))')
 kill -INT "$pid"; wait "$pid" || true
 lake=$(find "$work/data/lake" -name '*.parquet' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
-python3 - "$sent" "$found" "$start" "$end" "$rss" "$raw" "$lake" "$received" <<'PY'
+python3 - "$sent" "$found" "$start" "$end" "$rss" "$raw" "$lake" "$received" "$cpu" "$loggen_cpu" <<'PY'
 import sys
-sent, found, start, end, rss, raw, lake, received = sys.argv[1:]
+sent, found, start, end, rss, raw, lake, received, cpu, loggen_cpu = sys.argv[1:]
 sent, found, raw, lake, received = int(sent), int(found), int(raw), int(lake), int(received)
 secs = float(end) - float(start)
 # Loss is messages sent against records received into the WAL; committed
@@ -88,6 +98,8 @@ secs = float(end) - float(start)
 print(f"bannin     sent {sent:>10,}  received {received:>10,}  loss {sent - received:>6,}  rows {found:,}  "
       f"{found / secs:>9,.0f} msg/s over {secs:.1f} s  peak RSS {rss} MiB  "
       f"raw {raw / 2**20:,.1f} MiB → Parquet {lake / 2**20:,.1f} MiB ({raw / max(lake, 1):.1f}×)")
+print(f"           CPU {float(cpu):.1f} s = {float(cpu) / max(found, 1) * 1e6:.2f} µs per message; "
+      f"loggen {float(loggen_cpu):.1f} s")
 PY
 bannin_rate=$(python3 -c "print(int($found / ($end - $start)))")
 
@@ -106,7 +118,11 @@ syslog-ng -F -f "$work/syslog-ng.conf" -R "$work/sng.persist" -p "$work/sng.pid"
 pid=$!
 until grep -q ":$port " <(ss -ltn 2>/dev/null) || python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$port)).close()" 2>/dev/null; do sleep 0.2; done
 start=$(now)
+cpu0=$(cpu_secs "$pid")
+children_cpu "$work/cpu0"
 loggen "${loggen_args[@]}" 127.0.0.1 "$port" >"$work/loggen-sng.out" 2>&1
+children_cpu "$work/cpu1"
+loggen_cpu=$(python3 -c "print($(cat "$work/cpu1") - $(cat "$work/cpu0"))")
 sent=$(sent_count "$work/loggen-sng.out")
 written() { [[ -f "$work/syslog-ng.log" ]] && wc -l <"$work/syslog-ng.log" || echo 0; }
 deadline=$(( $(date +%s) + 120 ))
@@ -114,14 +130,17 @@ while (( $(written) < sent )) && (( $(date +%s) < deadline )); do sleep 0.2; don
 end=$(now)
 found=$(written)
 rss=$(peak_rss_mib "$pid")
+cpu=$(python3 -c "print($(cpu_secs "$pid") - $cpu0)")
 kill "$pid"; wait "$pid" || true
-python3 - "$sent" "$found" "$start" "$end" "$rss" "$bannin_rate" <<'PY'
+python3 - "$sent" "$found" "$start" "$end" "$rss" "$bannin_rate" "$cpu" "$loggen_cpu" <<'PY'
 import sys
-sent, found, start, end, rss, bannin_rate = sys.argv[1:]
+sent, found, start, end, rss, bannin_rate, cpu, loggen_cpu = sys.argv[1:]
 sent, found = int(sent), int(found)
 secs = float(end) - float(start)
 rate = found / secs
 print(f"syslog-ng  sent {sent:>10,}  written   {found:>10,}  loss {sent - found:>6,}  "
       f"{rate:>9,.0f} msg/s over {secs:.1f} s  peak RSS {rss} MiB")
+print(f"           CPU {float(cpu):.1f} s = {float(cpu) / max(found, 1) * 1e6:.2f} µs per message; "
+      f"loggen {float(loggen_cpu):.1f} s")
 print(f"bannin / syslog-ng: {int(bannin_rate) / rate:.2f}×")
 PY
