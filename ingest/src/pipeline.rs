@@ -1,6 +1,8 @@
 //! The durable ingest pipeline behind the listeners: records are accepted
 //! into the write-ahead log, routed into per-table batches, and committed
-//! to the lake by size or age; the WAL is trimmed behind each commit.
+//! to the lake by size or age — by the server on a committer thread of its
+//! own, so that senders never wait for Parquet to be written; the WAL is
+//! trimmed behind each commit.
 //!
 //! Order is what makes it exact. Records are numbered (WAL LSN) and routed
 //! in that order under one lock, so a batch always holds every record up
@@ -18,7 +20,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bannin_parsers::ParseContext;
@@ -116,12 +119,32 @@ struct Failures {
     retry_at: Option<Instant>,
 }
 
+/// How often the background committer looks at the age of what is
+/// pending and retries a failed commit.
+const COMMIT_TICK: Duration = Duration::from_millis(250);
+
+/// With a background committer, how many times `flush_rows` may be
+/// pending (routed, not yet taken by a commit) before [`Pipeline::accept`]
+/// waits for the committer: memory stays bounded when the disk is slower
+/// than the senders.
+const PENDING_COMMITS: usize = 3;
+
 /// Accepts records durably and commits them to the lake.
 pub struct Pipeline {
     lake: Lake,
     wal: Wal,
     stats_file: PathBuf,
     pending: Mutex<Pending>,
+    /// Signalled (with `pending`) when a commit is due or the committer is
+    /// to stop.
+    commit_due: Condvar,
+    /// Signalled (with `pending`) when a commit has taken the pending rows.
+    room: Condvar,
+    /// A background committer runs ([`Pipeline::commit_in_background`]):
+    /// `accept` leaves commits to it instead of writing Parquet itself.
+    background: AtomicBool,
+    /// The background committer is to stop.
+    stopping: AtomicBool,
     /// Held for a whole commit: commits happen in LSN order.
     committing: Mutex<()>,
     /// The rows of the commit in progress (or failed, until repaired),
@@ -158,6 +181,10 @@ impl Pipeline {
             wal,
             stats_file,
             pending: Mutex::new(pending),
+            commit_due: Condvar::new(),
+            room: Condvar::new(),
+            background: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
             committing: Mutex::new(()),
             in_flight: Mutex::new(InFlight {
                 rows: Vec::new(),
@@ -196,10 +223,22 @@ impl Pipeline {
     }
 
     /// Accepts records: returns once they are durable in the WAL (their
-    /// LSN, the last one). Commits when enough rows are pending.
+    /// LSN, the last one). Commits when enough rows are pending — or, with
+    /// a background committer, wakes it, and waits first while it is
+    /// [`PENDING_COMMITS`] commits behind.
     pub fn accept(&self, entries: &[Entry]) -> Result<Lsn, IngestError> {
+        let background = self.background.load(Ordering::Acquire);
         let (last, full) = {
             let mut pending = self.lock_pending();
+            while background
+                && pending.broken.is_none()
+                && pending.partitions.row_count() >= self.flush_rows * PENDING_COMMITS
+            {
+                pending = self
+                    .room
+                    .wait(pending)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
             if let Some(why) = &pending.broken {
                 return Err(IngestError::Refused(why.clone()));
             }
@@ -214,11 +253,67 @@ impl Pipeline {
             }
             (last, pending.partitions.row_count() >= self.flush_rows)
         };
+        if full && background {
+            self.commit_due.notify_one();
+        }
         self.wal.sync(last)?;
-        if full {
+        if full && !background {
             self.flush()?;
         }
         Ok(last)
+    }
+
+    /// Starts committing on a thread of its own: whenever `flush_rows`
+    /// are pending, when the oldest pending row has waited `max_age`, and
+    /// retrying a failed commit. [`Pipeline::accept`] then only logs and
+    /// routes, so no sender waits while Parquet is written. Runs until
+    /// [`Pipeline::stop_background`].
+    pub fn commit_in_background(
+        self: &Arc<Self>,
+        max_age: Duration,
+    ) -> std::io::Result<std::thread::JoinHandle<()>> {
+        self.background.store(true, Ordering::Release);
+        let pipeline = Arc::clone(self);
+        std::thread::Builder::new()
+            .name("bannin-commit".into())
+            .spawn(move || pipeline.commit_loop(max_age))
+    }
+
+    /// Stops the background committer (what is pending stays pending:
+    /// call [`Pipeline::flush`] after joining it).
+    pub fn stop_background(&self) {
+        self.stopping.store(true, Ordering::Release);
+        self.background.store(false, Ordering::Release);
+        let _pending = self.lock_pending();
+        self.commit_due.notify_all();
+    }
+
+    fn commit_loop(&self, max_age: Duration) {
+        while !self.stopping.load(Ordering::Acquire) {
+            let full = {
+                let pending = self.lock_pending();
+                let (pending, _) = self
+                    .commit_due
+                    .wait_timeout_while(pending, COMMIT_TICK, |p| {
+                        p.partitions.row_count() < self.flush_rows
+                            && !self.stopping.load(Ordering::Acquire)
+                    })
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                pending.broken.is_none() && pending.partitions.row_count() >= self.flush_rows
+            };
+            if self.stopping.load(Ordering::Acquire) {
+                break;
+            }
+            let done = if full {
+                self.flush()
+            } else {
+                self.flush_if_older(max_age)
+            };
+            // The pipeline logs failed commits itself, sparingly.
+            if let Err(e) = done {
+                tracing::debug!(error = %e, "commit to the lake failed");
+            }
+        }
     }
 
     /// Commits what is pending if the oldest row has waited `max_age`.
@@ -255,6 +350,7 @@ impl Pipeline {
             self.lock_in_flight().rows = pending.partitions.snapshot()?;
             let partitions = std::mem::take(&mut pending.partitions);
             pending.since = None;
+            self.room.notify_all();
             (partitions, pending.last_lsn, pending.stats.clone())
         };
         let Some(last_lsn) = last_lsn else {
@@ -274,6 +370,8 @@ impl Pipeline {
                     "commit failed; records are refused until it succeeds");
             }
             self.lock_pending().broken = Some(why);
+            // Whoever waits for room is refused instead.
+            self.room.notify_all();
             return Err(e);
         }
         {

@@ -103,6 +103,52 @@ fn concurrent_senders_and_size_flushes_keep_every_record_once() {
 }
 
 #[test]
+fn a_background_committer_commits_by_size_and_age_while_senders_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pipeline, _, lake) = open(dir.path(), 100);
+    let pipeline = Arc::new(pipeline);
+    let committer = pipeline
+        .commit_in_background(std::time::Duration::from_secs(1))
+        .unwrap();
+    // Far more than the committer's bound on pending rows (a few commits'
+    // worth), from senders that never call flush themselves.
+    let senders: Vec<_> = (0..4)
+        .map(|t| {
+            let pipeline = Arc::clone(&pipeline);
+            std::thread::spawn(move || {
+                for i in 0..250 {
+                    let batch: Vec<Entry> = (0..4).map(|k| entry(t * 10_000 + i * 4 + k)).collect();
+                    pipeline.accept(&batch).unwrap();
+                }
+            })
+        })
+        .collect();
+    for sender in senders {
+        sender.join().unwrap();
+    }
+    // Size commits ran on the committer's thread meanwhile …
+    let bound = 3 * 100 + 4;
+    assert!(
+        syslog_rows(&lake) >= 4000 - bound,
+        "{} committed",
+        syslog_rows(&lake)
+    );
+    // … and the rest is committed by age, with nobody sending.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while syslog_rows(&lake) < 4000 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(syslog_rows(&lake), 4000);
+    pipeline.stop_background();
+    committer.join().unwrap();
+    // Stopped: accept commits by size itself again.
+    let more: Vec<Entry> = (0..100).map(|i| entry(50_000 + i)).collect();
+    pipeline.accept(&more).unwrap();
+    assert_eq!(syslog_rows(&lake), 4100);
+    assert!(verify(lake.root()).unwrap().problems.is_empty());
+}
+
+#[test]
 fn source_counters_survive_restarts_and_crashes_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = Entry {

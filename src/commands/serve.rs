@@ -159,6 +159,8 @@ struct Ingest {
     pipeline: Arc<Pipeline>,
     endpoints: Vec<Endpoint>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Writes Parquet while the listeners go on accepting.
+    committer: std::thread::JoinHandle<()>,
 }
 
 impl Ingest {
@@ -265,24 +267,14 @@ impl Ingest {
         }
         tasks.extend(super::lake::spawn_maintenance(config, data.lake())?);
         let age = Duration::from_secs(config.ingest.flush_seconds);
-        let flusher = Arc::clone(&pipeline);
-        tasks.push(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(250));
-            loop {
-                tick.tick().await;
-                let pipeline = Arc::clone(&flusher);
-                match tokio::task::spawn_blocking(move || pipeline.flush_if_older(age)).await {
-                    Ok(Ok(())) => {}
-                    // The pipeline logs failed commits itself, sparingly.
-                    Ok(Err(e)) => tracing::debug!(error = %e, "commit to the lake failed"),
-                    Err(e) => tracing::error!(error = %e, "commit task failed"),
-                }
-            }
-        }));
+        let committer = pipeline
+            .commit_in_background(age)
+            .context("cannot start the committer thread")?;
         Ok(Self {
             pipeline,
             endpoints,
             tasks,
+            committer,
         })
     }
 
@@ -291,11 +283,17 @@ impl Ingest {
         for task in &self.tasks {
             task.abort();
         }
-        let pipeline = self.pipeline;
-        tokio::task::spawn_blocking(move || pipeline.flush())
-            .await
-            .context("ingest task failed")?
-            .context("cannot commit the last records to the lake")
+        let (pipeline, committer) = (self.pipeline, self.committer);
+        pipeline.stop_background();
+        tokio::task::spawn_blocking(move || {
+            if committer.join().is_err() {
+                tracing::error!("the committer thread panicked");
+            }
+            pipeline.flush()
+        })
+        .await
+        .context("ingest task failed")?
+        .context("cannot commit the last records to the lake")
     }
 }
 

@@ -1,7 +1,8 @@
 //! Syslog listeners: bytes from the network into the durable
 //! [`Pipeline`](crate::pipeline::Pipeline). A record counts as accepted
-//! only once the pipeline has it in the WAL; until then a TCP connection
-//! is not read further (back-pressure).
+//! only once the pipeline has it in the WAL; a stream is read at most a
+//! few batches ahead of that ([`InOrder`]), then not at all until the
+//! pipeline catches up (back-pressure).
 //!
 //! The source of a record is the sender's address until sources are
 //! configured by name.
@@ -141,6 +142,58 @@ async fn accept(
                 return Err(e.to_string());
             }
             Err(e) => return Err(format!("ingest task failed: {e}")),
+        }
+    }
+}
+
+/// Batches a stream may read ahead of the pipeline: the reader goes on
+/// reading while earlier batches are logged, up to this many.
+const READ_AHEAD: usize = 4;
+
+/// Records in one hand-over at most when batches that waited are joined
+/// (one WAL write and fsync for all of them).
+const JOINED_RECORDS: usize = 16 * 1024;
+
+/// A stream's batches, handed to the pipeline in the order they were read
+/// while the stream is read further: back-pressure still holds, bounded
+/// by [`READ_AHEAD`] batches. Batches that waited are joined into one.
+pub(crate) struct InOrder {
+    batches: tokio::sync::mpsc::Sender<Vec<Entry>>,
+    handing: tokio::task::JoinHandle<Result<(), String>>,
+}
+
+impl InOrder {
+    pub(crate) fn new(pipeline: &Arc<Pipeline>, counters: &Arc<Counters>) -> Self {
+        let (batches, mut queue) = tokio::sync::mpsc::channel::<Vec<Entry>>(READ_AHEAD);
+        let (pipeline, counters) = (Arc::clone(pipeline), Arc::clone(counters));
+        let handing = tokio::spawn(async move {
+            while let Some(mut batch) = queue.recv().await {
+                while batch.len() < JOINED_RECORDS {
+                    match queue.try_recv() {
+                        Ok(more) => batch.extend(more),
+                        Err(_) => break,
+                    }
+                }
+                accept(&pipeline, &counters, batch, Refusal::Retried).await?;
+            }
+            Ok(())
+        });
+        Self { batches, handing }
+    }
+
+    /// Queues a batch; waits while [`READ_AHEAD`] batches wait. False when
+    /// the pipeline stopped taking this stream's records: [`InOrder::finish`]
+    /// says why.
+    pub(crate) async fn send(&self, entries: Vec<Entry>) -> bool {
+        entries.is_empty() || self.batches.send(entries).await.is_ok()
+    }
+
+    /// Waits until every batch queued is accepted, or for why not.
+    pub(crate) async fn finish(self) -> Result<(), String> {
+        drop(self.batches);
+        match self.handing.await {
+            Ok(done) => done,
+            Err(e) => Err(format!("ingest task failed: {e}")),
         }
     }
 }

@@ -13,7 +13,7 @@ use chrono::Utc;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpListener;
 
-use super::{Counters, Refusal, accept, each_connection};
+use super::{Counters, InOrder, each_connection};
 use crate::pipeline::Pipeline;
 use crate::sources::Listener;
 use crate::wal::Entry;
@@ -40,16 +40,31 @@ pub async fn serve(
 }
 
 /// Reads one connection (plain or TLS) until it ends; the error says why
-/// it ended early.
+/// it ended early. What was framed before an error is still accepted.
 pub(crate) async fn connection(
-    mut stream: impl AsyncRead + Unpin,
+    stream: impl AsyncRead + Unpin,
     listener: Listener,
     peer: SocketAddr,
     pipeline: &Arc<Pipeline>,
-    counters: &Counters,
+    counters: &Arc<Counters>,
     max_frame: usize,
 ) -> Result<(), String> {
     let source = pipeline.source_name(listener, peer.ip());
+    let handing = InOrder::new(pipeline, counters);
+    let read = read_frames(stream, &source, counters, max_frame, &handing).await;
+    let accepted = handing.finish().await;
+    accepted.and(read)
+}
+
+/// Reads frames and queues them for the pipeline until the stream ends,
+/// fails, or the pipeline stops taking them.
+async fn read_frames(
+    mut stream: impl AsyncRead + Unpin,
+    source: &str,
+    counters: &Counters,
+    max_frame: usize,
+    handing: &InOrder,
+) -> Result<(), String> {
     let mut decoder = Decoder::new(max_frame);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -65,21 +80,23 @@ pub(crate) async fn connection(
         if n == 0 {
             let last = decoder.finish();
             if let Ok(Some(frame)) = &last {
-                entries.push(entry(&source, received_at, frame.clone()));
+                entries.push(entry(source, received_at, frame.clone()));
             }
-            accept(pipeline, counters, entries, Refusal::Retried).await?;
+            handing.send(entries).await;
             return last.map(|_| ()).map_err(|e| e.to_string());
         }
         decoder.feed(buf.get(..n).unwrap_or_default());
         let outcome = loop {
             match decoder.next_frame() {
-                Ok(Some(frame)) => entries.push(entry(&source, received_at, frame)),
+                Ok(Some(frame)) => entries.push(entry(source, received_at, frame)),
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(e.to_string()),
             }
         };
-        // What was framed before a bad frame is still accepted.
-        accept(pipeline, counters, entries, Refusal::Retried).await?;
+        if !handing.send(entries).await {
+            // The pipeline's error ends the connection.
+            return Ok(());
+        }
         outcome?;
     }
 }
