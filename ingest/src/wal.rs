@@ -191,7 +191,9 @@ impl Wal {
         if state.failed {
             return Err(WalError::Failed);
         }
-        let mut buf = Vec::new();
+        // One allocation for the whole write: the records' exact size.
+        let size: usize = entries.iter().map(encoded_len).sum();
+        let mut buf = Vec::with_capacity(size);
         let mut lsn = state.next_lsn;
         for entry in entries {
             encode(lsn, entry, &mut buf)?;
@@ -351,6 +353,12 @@ fn segments(dir: &Path) -> Result<Vec<(Lsn, PathBuf)>, WalError> {
         .collect();
     out.sort();
     Ok(out)
+}
+
+/// Bytes [`encode`] writes for `entry`.
+fn encoded_len(entry: &Entry) -> usize {
+    // Header, LSN, time, truncated_from, format, source length, bytes length.
+    HEADER + 8 + 8 + 8 + 1 + 2 + entry.source.len() + 4 + entry.bytes.len()
 }
 
 fn encode(lsn: Lsn, entry: &Entry, buf: &mut Vec<u8>) -> Result<(), WalError> {
@@ -516,6 +524,15 @@ mod tests {
             bytes: format!("<134>Nov 23 10:00:00 fw-lgwan01 line {i}").into_bytes(),
             truncated_from: (i == 2).then_some(70_000),
             format: (i == 1).then_some(Format::Cloud),
+        }
+    }
+
+    #[test]
+    fn the_write_buffer_is_sized_exactly() {
+        for i in 0..3 {
+            let mut buf = Vec::new();
+            encode(7, &entry(i), &mut buf).unwrap();
+            assert_eq!(buf.len(), encoded_len(&entry(i)));
         }
     }
 
