@@ -117,12 +117,23 @@ fn tag(i: &str) -> IResult<&str, (&str, Option<&str>)> {
     Ok((i, (app, procid)))
 }
 
+/// `s` split at its first space: before it, and after it (`""` when
+/// there is none).
+fn split_space(s: &str) -> (&str, &str) {
+    match memchr::memchr(b' ', s.as_bytes()) {
+        // A space is one byte: both sides are on character boundaries.
+        Some(i) => (s.get(..i).unwrap_or(s), s.get(i + 1..).unwrap_or("")),
+        None => (s, ""),
+    }
+}
+
 /// RFC 5424 after `<PRI>1 `.
 fn rfc5424_body(input: &str, pri: u8, ctx: &ParseContext) -> Result<SyslogRecord, ParseError> {
-    let mut fields = input.splitn(5, ' ');
+    let mut rest = input;
     let mut next = |name: &str| {
-        fields
-            .next()
+        let (field, after) = split_space(rest);
+        rest = after;
+        Some(field)
             .filter(|f| !f.is_empty())
             .ok_or_else(|| ParseError::Header(format!("RFC 5424 header ends before {name}")))
     };
@@ -130,10 +141,20 @@ fn rfc5424_body(input: &str, pri: u8, ctx: &ParseContext) -> Result<SyslogRecord
     let host = next("HOSTNAME")?;
     let app = next("APP-NAME")?;
     let procid = next("PROCID")?;
-    let rest = next("MSGID")?;
-    let (msgid, rest) = rest
-        .split_once(' ')
-        .ok_or_else(|| ParseError::Header("RFC 5424 header ends before STRUCTURED-DATA".into()))?;
+    if rest.is_empty() {
+        return Err(ParseError::Header(
+            "RFC 5424 header ends before MSGID".into(),
+        ));
+    }
+    // MSGID may be empty (two spaces), but a space must follow it.
+    let (msgid, rest) = match memchr::memchr(b' ', rest.as_bytes()) {
+        Some(_) => split_space(rest),
+        None => {
+            return Err(ParseError::Header(
+                "RFC 5424 header ends before STRUCTURED-DATA".into(),
+            ));
+        }
+    };
     let (structured_data, message) = structured_data(rest)?;
     let time = if time == "-" {
         ctx.reference
@@ -275,6 +296,72 @@ mod tests {
         let r = ok("<14>1 - host app - - -");
         assert_eq!(r.time, ctx().reference);
         assert_eq!(r.message, "");
+    }
+
+    /// The header fields as `splitn` finds them, the way this parser
+    /// first split them: the reference the byte-wise split must match.
+    fn reference_rfc5424(input: &str, pri: u8) -> Result<SyslogRecord, ParseError> {
+        let mut fields = input.splitn(5, ' ');
+        let mut next = |name: &str| {
+            fields
+                .next()
+                .filter(|f| !f.is_empty())
+                .ok_or_else(|| ParseError::Header(format!("RFC 5424 header ends before {name}")))
+        };
+        let time = next("TIMESTAMP")?;
+        let host = next("HOSTNAME")?;
+        let app = next("APP-NAME")?;
+        let procid = next("PROCID")?;
+        let rest = next("MSGID")?;
+        let (msgid, rest) = rest.split_once(' ').ok_or_else(|| {
+            ParseError::Header("RFC 5424 header ends before STRUCTURED-DATA".into())
+        })?;
+        let (structured_data, message) = structured_data(rest)?;
+        let time = if time == "-" {
+            ctx().reference
+        } else {
+            crate::timestamp::rfc3339(time)?
+        };
+        let nil = |s: &str| (s != "-").then(|| s.to_owned());
+        let message = message.strip_prefix(' ').unwrap_or(message);
+        let message = message.strip_prefix('\u{feff}').unwrap_or(message);
+        let (facility, severity) = split_pri(Some(pri));
+        Ok(SyslogRecord {
+            time,
+            facility,
+            severity,
+            host: nil(host),
+            app_name: nil(app),
+            procid: nil(procid),
+            msgid: nil(msgid),
+            structured_data: structured_data.map(str::to_owned),
+            message: message.to_owned(),
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rfc5424_fields_split_as_splitn_does(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("-".to_owned()),
+                    proptest::strategy::Just("".to_owned()),
+                    proptest::strategy::Just("2026-11-22T00:00:00Z".to_owned()),
+                    proptest::strategy::Just("[a@1 k=\"v w\"]".to_owned()),
+                    "[a-zé\u{feff}]{1,4}",
+                ],
+                0..9,
+            ),
+            trailing in proptest::bool::ANY,
+        ) {
+            let mut input = parts.join(" ");
+            if trailing {
+                input.push(' ');
+            }
+            let new = rfc5424_body(&input, 14, &ctx()).map_err(|e| e.to_string());
+            let old = reference_rfc5424(&input, 14).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(new, old, "{:?}", input);
+        }
     }
 
     #[test]
