@@ -370,7 +370,9 @@ pub fn bloom_columns(table: Table) -> &'static [&'static str] {
 }
 
 /// The lake's writer settings: zstd, statistics, sorted by `time`, and
-/// bloom filters on `blooms`.
+/// bloom filters on `blooms`. `raw` is written without a dictionary: each
+/// line is unique (it holds its own time), so the dictionary only cost
+/// time until the writer gave it up, after ~1 MB of each column chunk.
 pub fn writer_properties(blooms: &[&str]) -> WriterProperties {
     let zstd = ZstdLevel::try_new(3).unwrap_or_default();
     blooms
@@ -379,6 +381,7 @@ pub fn writer_properties(blooms: &[&str]) -> WriterProperties {
             builder.set_column_bloom_filter_enabled(ColumnPath::from(*column), true)
         })
         .set_compression(Compression::ZSTD(zstd))
+        .set_column_dictionary_enabled(ColumnPath::from("raw"), false)
         .set_sorting_columns(Some(vec![SortingColumn {
             column_idx: 0,
             descending: false,
@@ -494,6 +497,15 @@ pub fn check_name(what: &'static str, value: &str) -> Result<(), IngestError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_lines_skip_the_dictionary_other_columns_keep_it() {
+        let syslog = writer_properties(bloom_columns(Table::Syslog));
+        assert!(!syslog.dictionary_enabled(&ColumnPath::from("raw")));
+        for column in ["host", "app_name", "message"] {
+            assert!(syslog.dictionary_enabled(&ColumnPath::from(column)), "{column}");
+        }
+    }
 
     #[test]
     fn bloom_filters_go_on_lookup_columns_only() {
