@@ -127,7 +127,7 @@ const COMMIT_TICK: Duration = Duration::from_millis(250);
 /// pending (routed, not yet taken by a commit) before [`Pipeline::accept`]
 /// waits for the committer: memory stays bounded when the disk is slower
 /// than the senders.
-const PENDING_COMMITS: usize = 3;
+const PENDING_COMMITS: usize = 2;
 
 /// Accepts records durably and commits them to the lake.
 pub struct Pipeline {
@@ -434,7 +434,7 @@ impl Pipeline {
         let mut pending = self.lock_pending();
         for entry in entries {
             let tenant = pending.sources.options(&entry.source).tenant.clone();
-            let source = pending.stats.entry(entry.source.clone()).or_default();
+            let source = pending.stats.entry(entry.source.to_string()).or_default();
             source.tenant = tenant;
             source.dropped += 1;
         }
@@ -527,12 +527,13 @@ fn rebuild(
 /// Routes one WAL record into the pending batches, with the router of its
 /// source (made, and its mail correlation restored, on first use).
 fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), IngestError> {
-    if !pending.routers.contains_key(&entry.source) {
-        let mut router = Router::new(pending.sources.options(&entry.source));
+    let name: &str = &entry.source;
+    if !pending.routers.contains_key(name) {
+        let mut router = Router::new(pending.sources.options(name));
         if let Some(state) = load_mail_state(router.options())? {
             router.mail().restore(state);
         }
-        pending.routers.insert(entry.source.clone(), router);
+        pending.routers.insert(name.to_owned(), router);
     }
     let Pending {
         routers,
@@ -541,7 +542,7 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), Ing
         stats,
         ..
     } = pending;
-    let Some(router) = routers.get_mut(&entry.source) else {
+    let Some(router) = routers.get_mut(name) else {
         return Ok(());
     };
     let ctx = ParseContext {
@@ -564,9 +565,9 @@ fn route_entry(pending: &mut Pending, lsn: Lsn, entry: &Entry) -> Result<(), Ing
         &mut rows,
     );
     let tenant = &router.options().tenant;
-    let source = match stats.get_mut(&entry.source) {
+    let source = match stats.get_mut(name) {
         Some(source) => source,
-        None => stats.entry(entry.source.clone()).or_default(),
+        None => stats.entry(name.to_owned()).or_default(),
     };
     if source.tenant != *tenant {
         source.tenant.clone_from(tenant);

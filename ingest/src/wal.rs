@@ -18,7 +18,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufReader, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
@@ -31,8 +31,9 @@ pub type Lsn = u64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub received_at: DateTime<Utc>,
-    /// The configured source the bytes came from.
-    pub source: String,
+    /// The configured source the bytes came from (shared by the records
+    /// of one connection: no copy per record).
+    pub source: Arc<str>,
     pub bytes: Vec<u8>,
     /// The record's full length when it was cut to the frame limit.
     pub truncated_from: Option<u64>,
@@ -478,7 +479,7 @@ fn decode(data: &[u8]) -> Result<(Lsn, Entry, usize), &'static str> {
         lsn,
         Entry {
             received_at,
-            source,
+            source: source.into(),
             bytes,
             truncated_from: (truncated_from > 0).then_some(truncated_from),
             format,

@@ -119,11 +119,12 @@ pub async fn ingest(
             return Err(ApiError::bad_request("the body holds no records"));
         }
         let received_at = Utc::now();
+        let source: std::sync::Arc<str> = source.into();
         Ok(records
             .into_iter()
             .map(|record| Entry {
                 received_at,
-                source: source.clone(),
+                source: std::sync::Arc::clone(&source),
                 truncated_from: (record.len() > max_record).then_some(record.len() as u64),
                 bytes: record
                     .get(..record.len().min(max_record))

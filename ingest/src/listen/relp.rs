@@ -143,7 +143,7 @@ async fn session(
     counters: &Counters,
     max_frame: usize,
 ) -> Result<(), String> {
-    let source = pipeline.source_name(Listener::Relp, peer.ip());
+    let source: Arc<str> = pipeline.source_name(Listener::Relp, peer.ip()).into();
     let mut decoder = Decoder::new(max_frame.max(4096));
     let mut buf = vec![0u8; 64 * 1024];
     let mut open = false;

@@ -49,7 +49,7 @@ pub(crate) async fn connection(
     counters: &Arc<Counters>,
     max_frame: usize,
 ) -> Result<(), String> {
-    let source = pipeline.source_name(listener, peer.ip());
+    let source: Arc<str> = pipeline.source_name(listener, peer.ip()).into();
     let handing = InOrder::new(pipeline, counters);
     let read = read_frames(stream, &source, counters, max_frame, &handing).await;
     let accepted = handing.finish().await;
@@ -60,7 +60,7 @@ pub(crate) async fn connection(
 /// fails, or the pipeline stops taking them.
 async fn read_frames(
     mut stream: impl AsyncRead + Unpin,
-    source: &str,
+    source: &Arc<str>,
     counters: &Counters,
     max_frame: usize,
     handing: &InOrder,
@@ -101,10 +101,10 @@ async fn read_frames(
     }
 }
 
-fn entry(source: &str, received_at: chrono::DateTime<Utc>, frame: Frame) -> Entry {
+fn entry(source: &Arc<str>, received_at: chrono::DateTime<Utc>, frame: Frame) -> Entry {
     Entry {
         received_at,
-        source: source.to_owned(),
+        source: Arc::clone(source),
         bytes: frame.bytes,
         truncated_from: frame.truncated_from.map(|n| n as u64),
         format: None,

@@ -83,7 +83,7 @@ fn entry(
     let truncated_from = (bytes.len() > max_frame).then_some(bytes.len() as u64);
     Entry {
         received_at: Utc::now(),
-        source: pipeline.source_name(Listener::SyslogUdp, peer.ip()),
+        source: pipeline.source_name(Listener::SyslogUdp, peer.ip()).into(),
         bytes: bytes
             .get(..bytes.len().min(max_frame))
             .unwrap_or_default()
