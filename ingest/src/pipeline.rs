@@ -227,10 +227,10 @@ impl Pipeline {
     /// a background committer, wakes it, and waits first while it is
     /// [`PENDING_COMMITS`] commits behind.
     pub fn accept(&self, entries: &[Entry]) -> Result<Lsn, IngestError> {
-        let background = self.background.load(Ordering::Acquire);
-        let (last, full) = {
+        let (last, full, background) = {
             let mut pending = self.lock_pending();
-            while background
+            // Read each time: a committer stopped meanwhile makes no room.
+            while self.background.load(Ordering::Acquire)
                 && pending.broken.is_none()
                 && pending.partitions.row_count() >= self.flush_rows * PENDING_COMMITS
             {
@@ -251,7 +251,8 @@ impl Pipeline {
             for (i, entry) in entries.iter().enumerate() {
                 route_entry(&mut pending, first + i as u64, entry)?;
             }
-            (last, pending.partitions.row_count() >= self.flush_rows)
+            let full = pending.partitions.row_count() >= self.flush_rows;
+            (last, full, self.background.load(Ordering::Acquire))
         };
         if full && background {
             self.commit_due.notify_one();
@@ -272,11 +273,12 @@ impl Pipeline {
         self: &Arc<Self>,
         max_age: Duration,
     ) -> std::io::Result<std::thread::JoinHandle<()>> {
-        self.background.store(true, Ordering::Release);
         let pipeline = Arc::clone(self);
-        std::thread::Builder::new()
+        let committer = std::thread::Builder::new()
             .name("bannin-commit".into())
-            .spawn(move || pipeline.commit_loop(max_age))
+            .spawn(move || pipeline.commit_loop(max_age))?;
+        self.background.store(true, Ordering::Release);
+        Ok(committer)
     }
 
     /// Stops the background committer (what is pending stays pending:
@@ -286,6 +288,8 @@ impl Pipeline {
         self.background.store(false, Ordering::Release);
         let _pending = self.lock_pending();
         self.commit_due.notify_all();
+        // Whoever waits for room commits inline again.
+        self.room.notify_all();
     }
 
     fn commit_loop(&self, max_age: Duration) {
