@@ -5,7 +5,8 @@
 # each: messages sent, messages found, loss, sustained rate (messages found
 # divided by the time from the first message until the last was committed
 # or written), peak RSS, and for bannin the bytes on disk against the raw
-# bytes received.
+# bytes received; under each, the receiver's CPU seconds (user + system)
+# per message and the CPU loggen used to send to it.
 #
 #   bash benches/ingest.sh [SECONDS] [CONNECTIONS] [SIZE]
 #
