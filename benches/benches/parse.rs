@@ -72,16 +72,16 @@ fn formats(c: &mut Criterion) {
     let mut group = c.benchmark_group("format");
     let cases: [(&str, Sample, Parser); 6] = [
         ("combined", Sample::Combined, |l, _| {
-            bannin_parsers::access_log::parse(l).map(Record::Proxy)
+            bannin_parsers::access_log::parse(l).map(Record::from)
         }),
         ("panos_traffic", Sample::PanOs, |l, c| {
-            bannin_parsers::panos::parse(l, c).map(Record::Firewall)
+            bannin_parsers::panos::parse(l, c).map(Record::from)
         }),
         ("cisco_asa", Sample::Asa, |l, c| {
-            bannin_parsers::asa::parse(l, c).map(Record::Firewall)
+            bannin_parsers::asa::parse(l, c).map(Record::from)
         }),
         ("yamaha_rtx", Sample::YamahaRtx, |l, c| {
-            bannin_parsers::yamaha_rtx::parse(l, c).map(Record::Firewall)
+            bannin_parsers::yamaha_rtx::parse(l, c).map(Record::from)
         }),
         (
             "windows_json",
@@ -89,7 +89,7 @@ fn formats(c: &mut Criterion) {
             bannin_parsers::windows::parse,
         ),
         ("cloud_json", Sample::CloudJson, |l, _| {
-            bannin_parsers::cloud::parse(l).map(Record::CloudAudit)
+            bannin_parsers::cloud::parse(l).map(Record::from)
         }),
     ];
     for (name, sample, parser) in cases {

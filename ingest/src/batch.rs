@@ -20,24 +20,26 @@ use crate::{IngestError, Table};
 pub struct Core {
     pub time: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
-    pub source: String,
-    pub segment: Option<String>,
+    /// Shared by the rows of one source (a connection's, a file's).
+    pub source: Arc<str>,
+    pub segment: Option<Arc<str>>,
     pub raw: String,
 }
 
 /// What a row carries beyond the core, which also decides its table.
+/// Boxed as the parsers' records are (a row is moved into its batch).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
-    Syslog(SyslogRecord),
+    Syslog(Box<SyslogRecord>),
     Auth {
-        envelope: SyslogRecord,
-        event: AuthEvent,
+        envelope: Box<SyslogRecord>,
+        event: Box<AuthEvent>,
         privileged: bool,
     },
-    Proxy(ProxyRecord),
-    Firewall(FirewallRecord),
-    Mail(MailRecord),
-    CloudAudit(CloudAuditRecord),
+    Proxy(Box<ProxyRecord>),
+    Firewall(Box<FirewallRecord>),
+    Mail(Box<MailRecord>),
+    CloudAudit(Box<CloudAuditRecord>),
     Unparsed {
         error: String,
     },
@@ -289,13 +291,13 @@ pub fn record_batch(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestErr
     let mut columns: Vec<ArrayRef> = vec![
         times(rows.iter().map(|r| r.core.time)),
         times(rows.iter().map(|r| r.core.received_at)),
-        strings(rows.iter().map(|r| Some(r.core.source.as_str()))),
+        strings(rows.iter().map(|r| Some(&*r.core.source))),
         strings(rows.iter().map(Row::host)),
         strings(rows.iter().map(|r| r.core.segment.as_deref())),
     ];
     match table {
         Table::Syslog => columns.extend(syslog_columns(&pick(rows, |b| match b {
-            Body::Syslog(rec) => Some(rec),
+            Body::Syslog(rec) => Some(&**rec),
             _ => None,
         }))),
         Table::Auth => columns.extend(auth_columns(&pick(rows, |b| match b {
@@ -303,23 +305,23 @@ pub fn record_batch(table: Table, rows: &[Row]) -> Result<RecordBatch, IngestErr
                 envelope,
                 event,
                 privileged,
-            } => Some((envelope, event, *privileged)),
+            } => Some((&**envelope, &**event, *privileged)),
             _ => None,
         }))),
         Table::Proxy => columns.extend(proxy_columns(&pick(rows, |b| match b {
-            Body::Proxy(rec) => Some(rec),
+            Body::Proxy(rec) => Some(&**rec),
             _ => None,
         }))),
         Table::Firewall => columns.extend(firewall_columns(&pick(rows, |b| match b {
-            Body::Firewall(rec) => Some(rec),
+            Body::Firewall(rec) => Some(&**rec),
             _ => None,
         }))),
         Table::Mail => columns.extend(mail_columns(&pick(rows, |b| match b {
-            Body::Mail(rec) => Some(rec),
+            Body::Mail(rec) => Some(&**rec),
             _ => None,
         }))),
         Table::CloudAudit => columns.extend(cloud_audit_columns(&pick(rows, |b| match b {
-            Body::CloudAudit(rec) => Some(rec),
+            Body::CloudAudit(rec) => Some(&**rec),
             _ => None,
         }))),
         Table::Unparsed => columns.push(strings(rows.iter().map(|r| match &r.body {
@@ -463,7 +465,7 @@ mod tests {
                 segment: None,
                 raw: message.into(),
             },
-            body: Body::Syslog(SyslogRecord {
+            body: Body::Syslog(Box::new(SyslogRecord {
                 time,
                 facility: Some(1),
                 severity: Some(6),
@@ -473,7 +475,7 @@ mod tests {
                 msgid: None,
                 structured_data: None,
                 message: message.into(),
-            }),
+            })),
         }
     }
 

@@ -107,7 +107,7 @@ impl Format {
                 return Ok(None);
             }
             Format::W3c => match &state.w3c {
-                Some(fields) => w3c::parse(line, fields, ctx).map(Record::Proxy)?,
+                Some(fields) => w3c::parse(line, fields, ctx).map(Record::from)?,
                 None => {
                     return Err(ParseError::AccessLog(
                         "W3C data line before any #Fields: header".into(),
@@ -116,19 +116,19 @@ impl Format {
             },
             Format::Auto => match &state.w3c {
                 Some(fields) if w3c::looks_like_data(line) => {
-                    w3c::parse(line, fields, ctx).map(Record::Proxy)?
+                    w3c::parse(line, fields, ctx).map(Record::from)?
                 }
                 _ => p::parse_auto(line, ctx)?,
             },
             Format::Syslog => p::parse_syslog_line(line, ctx)?,
             Format::Squid => p::parse_squid_line(line)?,
-            Format::Combined => p::access_log::parse(line).map(Record::Proxy)?,
+            Format::Combined => p::access_log::parse(line).map(Record::from)?,
             Format::Fortigate => p::parse_fortigate_line(line, ctx)?,
-            Format::Panos => p::panos::parse(line, ctx).map(Record::Firewall)?,
-            Format::Asa => p::asa::parse(line, ctx).map(Record::Firewall)?,
-            Format::Rtx => p::yamaha_rtx::parse(line, ctx).map(Record::Firewall)?,
+            Format::Panos => p::panos::parse(line, ctx).map(Record::from)?,
+            Format::Asa => p::asa::parse(line, ctx).map(Record::from)?,
+            Format::Rtx => p::yamaha_rtx::parse(line, ctx).map(Record::from)?,
             Format::Windows => p::windows::parse(line, ctx)?,
-            Format::Cloud => p::cloud::parse(line).map(Record::CloudAudit)?,
+            Format::Cloud => p::cloud::parse(line).map(Record::from)?,
         };
         Ok(Some(record))
     }

@@ -332,10 +332,11 @@ impl<'l> Importer<'l> {
         };
         let mut lines = BoundedLines::new(prefix, self.router.options().max_line_bytes);
         let mut scratch = Vec::new();
+        let source: std::sync::Arc<str> = "replay".into();
         while let Some(line) = lines.next_line()? {
             if line.bytes.first() == Some(&b'#') {
                 self.router
-                    .route(line.as_ref(), &ctx, "replay", Utc::now(), &mut scratch);
+                    .route(line.as_ref(), &ctx, &source, Utc::now(), &mut scratch);
                 scratch.clear();
             }
         }

@@ -73,7 +73,8 @@ struct SavedStats {
 struct Pending {
     sources: Sources,
     /// One router per source: its options, W3C header and mail correlation.
-    routers: HashMap<String, Router>,
+    /// Looked up for every record: a fast hasher.
+    routers: HashMap<String, Router, foldhash::fast::RandomState>,
     partitions: Partitions,
     /// LSN of the last record routed into `partitions`.
     last_lsn: Option<Lsn>,
@@ -91,7 +92,7 @@ impl Pending {
     fn new(sources: Sources, stats: BTreeMap<String, SourceStats>) -> Self {
         Self {
             sources,
-            routers: HashMap::new(),
+            routers: HashMap::default(),
             partitions: Partitions::default(),
             last_lsn: None,
             since: None,

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, Cursor, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 use bannin_parsers::{ParseError, Record, cloud};
 use chrono::{DateTime, Utc};
@@ -124,6 +125,8 @@ pub fn read_input_at(
         reference,
         offset: router.options().offset,
     };
+    let source: Arc<str> = Arc::from(source);
+    let source = &source;
     let mut stats = ImportStats::default();
     let mut rows = Vec::new();
     let mut hand_over =
@@ -147,7 +150,7 @@ pub fn read_input_at(
         Peeked::Document(text) => {
             for record in cloud::split_document(&text).unwrap_or_default() {
                 stats.lines += 1;
-                let parsed: Result<Record, ParseError> = record.parsed.map(Record::CloudAudit);
+                let parsed: Result<Record, ParseError> = record.parsed.map(Record::from);
                 router.push_parsed(parsed, record.raw.to_owned(), source, Utc::now(), &mut rows);
                 if rows.len() >= CHUNK_ROWS {
                     hand_over(router, &mut rows, &mut stats, None)?;

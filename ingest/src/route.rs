@@ -2,6 +2,8 @@
 
 use bannin_parsers::postfix::Correlator;
 use bannin_parsers::{ParseContext, ParseError, Record, cloud};
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::batch::{Body, Core, Row};
@@ -25,6 +27,8 @@ pub enum Routed {
 /// input's format state and the mail correlation across inputs.
 pub struct Router {
     options: ImportOptions,
+    /// The options' segment, shared by every row.
+    segment: Option<Arc<str>>,
     input: InputState,
     mail: Correlator,
 }
@@ -33,6 +37,7 @@ impl Router {
     pub fn new(options: ImportOptions) -> Self {
         Self {
             mail: Correlator::new(&options.local_domains),
+            segment: options.segment.as_deref().map(Arc::from),
             options,
             input: InputState::default(),
         }
@@ -65,7 +70,7 @@ impl Router {
         &mut self,
         line: LineRef<'_>,
         ctx: &ParseContext,
-        source: &str,
+        source: &Arc<str>,
         received_at: DateTime<Utc>,
         out: &mut Vec<Row>,
     ) -> Routed {
@@ -79,7 +84,7 @@ impl Router {
         format: Format,
         line: LineRef<'_>,
         ctx: &ParseContext,
-        source: &str,
+        source: &Arc<str>,
         received_at: DateTime<Utc>,
         out: &mut Vec<Row>,
     ) -> Routed {
@@ -120,7 +125,7 @@ impl Router {
         &mut self,
         format: Format,
         line: &str,
-        source: &str,
+        source: &Arc<str>,
         received_at: DateTime<Utc>,
         out: &mut Vec<Row>,
     ) -> bool {
@@ -147,7 +152,7 @@ impl Router {
             ));
         }
         for record in records {
-            let parsed = record.parsed.map(Record::CloudAudit);
+            let parsed = record.parsed.map(Record::from);
             self.push_parsed(parsed, record.raw.to_owned(), source, received_at, out);
         }
         true
@@ -159,7 +164,7 @@ impl Router {
         &mut self,
         parsed: Result<Record, ParseError>,
         raw: String,
-        source: &str,
+        source: &Arc<str>,
         received_at: DateTime<Utc>,
         out: &mut Vec<Row>,
     ) {
@@ -174,15 +179,15 @@ impl Router {
         &self,
         error: String,
         raw: String,
-        source: &str,
+        source: &Arc<str>,
         received_at: DateTime<Utc>,
     ) -> Row {
         Row {
             core: Core {
                 time: received_at,
                 received_at,
-                source: source.to_owned(),
-                segment: self.options.segment.clone(),
+                source: Arc::clone(source),
+                segment: self.segment.clone(),
                 raw,
             },
             body: Body::Unparsed { error },
@@ -195,15 +200,15 @@ impl Router {
         &mut self,
         record: Record,
         raw: String,
-        source: &str,
+        source: &Arc<str>,
         received_at: DateTime<Utc>,
         out: &mut Vec<Row>,
     ) {
         let core = |time, raw| Core {
             time,
             received_at,
-            source: source.to_owned(),
-            segment: self.options.segment.clone(),
+            source: Arc::clone(source),
+            segment: self.segment.clone(),
             raw,
         };
         let mail = match &record {
@@ -248,7 +253,7 @@ impl Router {
         if let (Some(rec), Some(raw)) = (mail, mail_raw) {
             out.push(Row {
                 core: core(rec.time, raw),
-                body: Body::Mail(rec),
+                body: Body::Mail(Box::new(rec)),
             });
         }
     }

@@ -68,27 +68,27 @@ pub fn parse_syslog_line(line: &str, ctx: &ParseContext) -> Result<Record, Parse
         .iter()
         .find_map(|classify| classify(&record))
     {
-        return Ok(Record::Firewall(firewall));
+        return Ok(Record::from(firewall));
     }
     Ok(
         match AUTH_CLASSIFIERS
             .iter()
             .find_map(|classify| classify(&record))
         {
-            Some(auth) => Record::Auth(record, auth),
-            None => Record::Syslog(record),
+            Some(auth) => Record::from((record, auth)),
+            None => Record::from(record),
         },
     )
 }
 
 /// Parses one Squid native access.log line into a [`Record::Proxy`].
 pub fn parse_squid_line(line: &str) -> Result<Record, ParseError> {
-    squid::parse(line).map(Record::Proxy)
+    squid::parse(line).map(Record::from)
 }
 
 /// Parses one FortiGate log line into a [`Record::Firewall`].
 pub fn parse_fortigate_line(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
-    fortigate::parse(line, ctx).map(Record::Firewall)
+    fortigate::parse(line, ctx).map(Record::from)
 }
 
 /// `--format auto`: picks the parser from how the line looks, first match
@@ -116,15 +116,15 @@ pub fn parse_auto(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> 
     } else if fortigate::looks_like(line) {
         parse_fortigate_line(line, ctx)
     } else if asa::looks_like(line) {
-        asa::parse(line, ctx).map(Record::Firewall)
+        asa::parse(line, ctx).map(Record::from)
     } else if panos::looks_like(line) {
-        panos::parse(line, ctx).map(Record::Firewall)
+        panos::parse(line, ctx).map(Record::from)
     } else if access_log::looks_like(line) {
-        access_log::parse(line).map(Record::Proxy)
+        access_log::parse(line).map(Record::from)
     } else if yamaha_rtx::looks_like(line) {
-        yamaha_rtx::parse(line, ctx).map(Record::Firewall)
+        yamaha_rtx::parse(line, ctx).map(Record::from)
     } else if apache_error::looks_like(line) {
-        apache_error::parse(line, ctx).map(Record::Syslog)
+        apache_error::parse(line, ctx).map(Record::from)
     } else {
         parse_syslog_line(line, ctx)
     }
@@ -134,9 +134,7 @@ pub fn parse_auto(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> 
 /// Windows event (whose error then explains what was expected).
 fn parse_json(line: &str, ctx: &ParseContext) -> Result<Record, ParseError> {
     match serde_json::from_str::<serde_json::Value>(line) {
-        Ok(value) if cloud::sniff(&value).is_some() => {
-            cloud::parse_value(&value).map(Record::CloudAudit)
-        }
+        Ok(value) if cloud::sniff(&value).is_some() => cloud::parse_value(&value).map(Record::from),
         Ok(value) => windows::parse_value(&value, line, ctx),
         Err(_) => windows::parse(line, ctx),
     }

@@ -40,8 +40,8 @@ pub fn parse_value(value: &Value, line: &str, ctx: &ParseContext) -> Result<Reco
         .ok_or_else(|| bad("no usable EventTime / @timestamp".into()))?;
     let envelope = event.envelope(time);
     Ok(match event.auth() {
-        Some(auth) => Record::Auth(envelope, auth),
-        None => Record::Syslog(envelope),
+        Some(auth) => Record::from((envelope, auth)),
+        None => Record::from(envelope),
     })
 }
 
@@ -325,7 +325,7 @@ mod tests {
 
     fn auth(line: &str) -> (SyslogRecord, AuthEvent) {
         match parse(line, &ctx()).unwrap() {
-            Record::Auth(envelope, event) => (envelope, event),
+            Record::Auth(envelope, event) => (*envelope, *event),
             other => panic!("not auth: {other:?}"),
         }
     }

@@ -50,14 +50,14 @@ pub fn row(pools: &Pools, tenant: usize, time: DateTime<Utc>, rng: &mut SmallRng
         core: Core {
             time,
             received_at: time + chrono::Duration::milliseconds(rng.random_range(5..900)),
-            source: "bench".to_owned(),
+            source: "bench".into(),
             segment: Some(
                 if matches!(body, Body::Proxy(_)) {
                     "internet"
                 } else {
                     "lgwan"
                 }
-                .to_owned(),
+                .into(),
             ),
             raw,
         },
@@ -135,7 +135,7 @@ fn proxy(pools: &Pools, tenant: usize, time: DateTime<Utc>, rng: &mut SmallRng) 
         content_type: Some(content_type.to_owned()),
         upstream: None,
     };
-    (Body::Proxy(record), raw)
+    (Body::Proxy(Box::new(record)), raw)
 }
 
 fn firewall(
@@ -207,7 +207,7 @@ fn firewall(
     rec.rule = Some(rule.to_owned());
     rec.src_zone = Some(if outbound { "lan" } else { "wan" }.to_owned());
     rec.dst_zone = Some(if outbound { "wan" } else { "dmz" }.to_owned());
-    (Body::Firewall(rec), raw)
+    (Body::Firewall(Box::new(rec)), raw)
 }
 
 fn auth(pools: &Pools, tenant: usize, time: DateTime<Utc>, rng: &mut SmallRng) -> (Body, String) {
@@ -317,8 +317,8 @@ fn auth(pools: &Pools, tenant: usize, time: DateTime<Utc>, rng: &mut SmallRng) -
     };
     (
         Body::Auth {
-            envelope,
-            event,
+            envelope: Box::new(envelope),
+            event: Box::new(event),
             privileged: false,
         },
         raw,
