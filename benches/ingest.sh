@@ -6,7 +6,9 @@
 # divided by the time from the first message until the last was committed
 # or written), peak RSS, and for bannin the bytes on disk against the raw
 # bytes received; under each, the receiver's CPU seconds (user + system)
-# per message and the CPU loggen used to send to it.
+# per message and the CPU loggen used to send to it. A last line sends the
+# same stream to a receiver that only discards it: loggen's own ceiling on
+# this machine, which no receiver can pass.
 #
 #   bash benches/ingest.sh [SECONDS] [CONNECTIONS] [SIZE]
 #
@@ -25,8 +27,13 @@ work=$(mktemp -d "${BENCH_DIR:-/tmp}/bannin-ingest-bench.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 command -v loggen >/dev/null || { echo "loggen missing: run .ci/install-syslog-ng as root" >&2; exit 1; }
-cargo build --release --quiet --bin bannin
-bannin=$PWD/target/release/bannin
+# BANNIN=path runs another build of bannin (side by side with this one).
+if [[ -n "${BANNIN:-}" ]]; then
+    bannin=$(realpath "$BANNIN")
+else
+    cargo build --release --quiet --bin bannin
+    bannin=$PWD/target/release/bannin
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 peak_rss_mib() { awk '/VmHWM/ { printf "%.0f", $2/1024 }' "/proc/$1/status"; }
@@ -144,4 +151,33 @@ print(f"syslog-ng  sent {sent:>10,}  written   {found:>10,}  loss {sent - found:
 print(f"           CPU {float(cpu):.1f} s = {float(cpu) / max(found, 1) * 1e6:.2f} µs per message; "
       f"loggen {float(loggen_cpu):.1f} s")
 print(f"bannin / syslog-ng: {int(bannin_rate) / rate:.2f}×")
+PY
+
+# --- nothing: a receiver that discards what it reads ----------------------
+port=$(free_port)
+python3 - "$port" >"$work/discard.out" 2>&1 <<'PY' &
+import socket, sys, threading
+server = socket.create_server(("127.0.0.1", int(sys.argv[1])), backlog=64)
+print("listening", flush=True)
+def drain(conn):
+    with conn:
+        while conn.recv(1 << 20):
+            pass
+while True:
+    conn, _ = server.accept()
+    threading.Thread(target=drain, args=(conn,), daemon=True).start()
+PY
+pid=$!
+until grep -q listening "$work/discard.out"; do sleep 0.1; done
+children_cpu "$work/cpu0"
+loggen "${loggen_args[@]}" 127.0.0.1 "$port" >"$work/loggen-discard.out" 2>&1
+children_cpu "$work/cpu1"
+loggen_cpu=$(python3 -c "print($(cat "$work/cpu1") - $(cat "$work/cpu0"))")
+kill "$pid"; wait "$pid" 2>/dev/null || true
+rate=$(grep -o 'average rate = [0-9.]*' "$work/loggen-discard.out" | tail -1 | awk '{ print $4 }')
+python3 - "$rate" "$bannin_rate" "$loggen_cpu" <<'PY'
+import sys
+rate, bannin_rate, loggen_cpu = float(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+print(f"discard    loggen's own ceiling {rate:>9,.0f} msg/s (loggen {loggen_cpu:.1f} s CPU); "
+      f"bannin reaches {bannin_rate / rate:.0%} of it")
 PY
