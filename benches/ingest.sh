@@ -10,6 +10,12 @@
 # same stream to a receiver that only discards it: loggen's own ceiling on
 # this machine, which no receiver can pass.
 #
+# bannin is stopped (SIGINT) as soon as it has received all that loggen
+# sent, and its time ends when it exits: stopping commits what is pending,
+# so the time includes the last commit but not the idle wait for the age
+# flush (up to `flush_seconds`, 5 s by default) that a stream's last rows
+# would otherwise sit through with nothing left to do.
+#
 #   bash benches/ingest.sh [SECONDS] [CONNECTIONS] [SIZE]
 #
 # defaults: 60 s, 2 connections, 200-byte RFC 5424 messages with octet
@@ -78,23 +84,35 @@ loggen "${loggen_args[@]}" 127.0.0.1 "$port" >"$work/loggen-bannin.out" 2>&1
 children_cpu "$work/cpu1"
 loggen_cpu=$(python3 -c "print($(cat "$work/cpu1") - $(cat "$work/cpu0"))")
 sent=$(sent_count "$work/loggen-bannin.out")
-# Committed: the rows the manifest lists (waited for until ≥ messages sent).
-committed() { python3 - "$work/data/lake/manifest.jsonl" <<'PY'
+# What it has received (its per-source counters), read until it has all
+# that loggen sent: what loggen's last writes left in the socket.
+sources() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$http/api/v1/sources" |
+    python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"]; print(sum(x["bytes"] for x in s), sum(x["received"] for x in s))'; }
+deadline=$(( $(date +%s) + 120 ))
+read -r raw received < <(sources)
+while (( received < sent )) && (( $(date +%s) < deadline )); do
+    sleep 0.1
+    read -r raw received < <(sources)
+done
+rss=$(peak_rss_mib "$pid")
+# Then stop it: it commits what is pending and exits. Its CPU until then
+# is its whole life's (bash counts a child's once it is reaped) less what
+# it had used when loggen started.
+children_cpu "$work/cpu2"
+kill -INT "$pid"
+wait "$pid" || { echo "bannin did not stop cleanly:" >&2; tail -5 "$work/bannin.out" >&2; exit 1; }
+end=$(now)
+children_cpu "$work/cpu3"
+cpu=$(python3 -c "print($(cat "$work/cpu3") - $(cat "$work/cpu2") - $cpu0)")
+# Committed: the rows the manifest lists.
+found=$(python3 - "$work/data/lake/manifest.jsonl" <<'PY'
 import json, sys
 try:
     print(sum(json.loads(l)["rows"] for l in open(sys.argv[1]) if l.strip()))
 except FileNotFoundError:
     print(0)
 PY
-}
-deadline=$(( $(date +%s) + 120 ))
-while (( $(committed) < sent )) && (( $(date +%s) < deadline )); do sleep 0.2; done
-end=$(now)
-found=$(committed)
-rss=$(peak_rss_mib "$pid")
-cpu=$(python3 -c "print($(cpu_secs "$pid") - $cpu0)")
-read -r raw received < <(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$http/api/v1/sources" | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"]; print(sum(x["bytes"] for x in s), sum(x["received"] for x in s))')
-kill -INT "$pid"; wait "$pid" || true
+)
 lake=$(find "$work/data/lake" -name '*.parquet' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
 python3 - "$sent" "$found" "$start" "$end" "$rss" "$raw" "$lake" "$received" "$cpu" "$loggen_cpu" <<'PY'
 import sys
