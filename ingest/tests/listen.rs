@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bannin_ingest::listen::{self, Counters};
+use bannin_ingest::listen::{self, Counters, Draining};
 use bannin_ingest::pipeline::Pipeline;
 use bannin_ingest::sources::Sources;
 use bannin_ingest::{Format, ImportOptions, Lake, Table};
@@ -25,6 +25,25 @@ fn pipeline(dir: &std::path::Path) -> Arc<Pipeline> {
     Arc::new(pipeline)
 }
 
+/// A syslog/TCP listener on a free port over a pipeline in `dir`.
+async fn serve_tcp(
+    dir: &std::path::Path,
+) -> (Arc<Pipeline>, Arc<Counters>, std::net::SocketAddr, Draining) {
+    let pipeline = pipeline(dir);
+    let counters = Arc::new(Counters::default());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let draining = Draining::default();
+    tokio::spawn(listen::tcp::serve(
+        listener,
+        Arc::clone(&pipeline),
+        Arc::clone(&counters),
+        MAX_FRAME,
+        draining.drain(),
+    ));
+    (pipeline, counters, addr, draining)
+}
+
 async fn settle(counters: &Counters, expected: u64) {
     for _ in 0..200 {
         if counters.accepted() >= expected {
@@ -37,16 +56,7 @@ async fn settle(counters: &Counters, expected: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tcp_survives_garbage_half_and_huge_frames() {
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = pipeline(dir.path());
-    let counters = Arc::new(Counters::default());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(listen::tcp::serve(
-        listener,
-        Arc::clone(&pipeline),
-        Arc::clone(&counters),
-        MAX_FRAME,
-    ));
+    let (pipeline, counters, addr, _draining) = serve_tcp(dir.path()).await;
 
     // A bad octet count: the frames before it are kept, the connection is
     // closed by the server.
@@ -86,6 +96,49 @@ async fn tcp_survives_garbage_half_and_huge_frames() {
         2,
         "`<1>ab` and the cut frame"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_hands_on_every_record_read_then_reads_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pipeline, counters, addr, draining) = serve_tcp(dir.path()).await;
+    // A busy sender: far more than one hand-over, so that batches are
+    // still queued (read, not yet in the WAL) when the stop comes.
+    const LINES: u64 = 200_000;
+    let mut sender = TcpStream::connect(addr).await.unwrap();
+    let mut sent = Vec::new();
+    for i in 0..LINES {
+        sent.extend_from_slice(format!("<13>Nov 23 10:00:00 h app: record {i}\n").as_bytes());
+    }
+    sender.write_all(&sent).await.unwrap();
+    let read_all = async {
+        while counters.bytes.load(std::sync::atomic::Ordering::Relaxed) < sent.len() as u64 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), read_all)
+        .await
+        .expect("the server reads what was sent");
+
+    assert!(draining.stop(Duration::from_secs(30)).await);
+    assert_eq!(
+        counters.accepted(),
+        LINES,
+        "every record read is in the WAL"
+    );
+    assert_eq!(pipeline.rows()[Table::Syslog.index()], LINES);
+
+    // Stopped: the connection reads nothing more (the server let it go).
+    sender
+        .write_all(b"<13>Nov 23 10:00:01 h app: after the stop\n")
+        .await
+        .ok();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        counters.bytes.load(std::sync::atomic::Ordering::Relaxed),
+        sent.len() as u64
+    );
+    assert_eq!(counters.accepted(), LINES);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

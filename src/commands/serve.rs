@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use bannin_ingest::listen::{self, Counters, Endpoint};
+use bannin_ingest::listen::{self, Counters, Draining, Endpoint};
 use bannin_ingest::pipeline::Pipeline;
 use bannin_ingest::sources::Listener;
 use tokio::net::{TcpListener, UdpSocket};
@@ -159,9 +159,15 @@ struct Ingest {
     pipeline: Arc<Pipeline>,
     endpoints: Vec<Endpoint>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Stops the TCP and TLS connections so that they hand on what they read.
+    draining: Draining,
     /// Writes Parquet while the listeners go on accepting.
     committer: std::thread::JoinHandle<()>,
 }
+
+/// How long a stop waits for connections to hand on what they have read
+/// (longer only while the pipeline refuses records, e.g. on a full disk).
+const DRAIN: Duration = Duration::from_secs(10);
 
 impl Ingest {
     async fn start(config: &Config, data: &DataDir, listeners: Listeners) -> Result<Self> {
@@ -195,6 +201,7 @@ impl Ingest {
             );
         }
         let pipeline = Arc::new(pipeline);
+        let draining = Draining::default();
         let mut tasks = Vec::new();
         let mut endpoints = Vec::new();
         let mut endpoint = |listener: Listener, address| {
@@ -231,8 +238,11 @@ impl Ingest {
             let address = listener.local_addr()?;
             say!("bannin receives syslog on tcp://{address}");
             let (pipeline, counters) = endpoint(Listener::SyslogTcp, address);
+            let drain = draining.drain();
             tasks.push(tokio::spawn(async move {
-                if let Err(e) = listen::tcp::serve(listener, pipeline, counters, max_frame).await {
+                let served =
+                    listen::tcp::serve(listener, pipeline, counters, max_frame, drain).await;
+                if let Err(e) = served {
                     tracing::error!(error = %e, "syslog/tcp listener stopped");
                 }
             }));
@@ -244,9 +254,11 @@ impl Ingest {
             let address = listener.local_addr()?;
             say!("bannin receives syslog on tls://{address}");
             let (pipeline, counters) = endpoint(Listener::SyslogTls, address);
+            let drain = draining.drain();
             tasks.push(tokio::spawn(async move {
                 let served =
-                    listen::tls::serve(listener, acceptor, pipeline, counters, max_frame).await;
+                    listen::tls::serve(listener, acceptor, pipeline, counters, max_frame, drain)
+                        .await;
                 if let Err(e) = served {
                     tracing::error!(error = %e, "syslog/tls listener stopped");
                 }
@@ -274,12 +286,20 @@ impl Ingest {
             pipeline,
             endpoints,
             tasks,
+            draining,
             committer,
         })
     }
 
-    /// Stops receiving and commits what is pending.
+    /// Stops receiving — TCP and TLS connections first hand on what they
+    /// have read — and commits what is pending.
     async fn stop(self) -> Result<()> {
+        if !self.draining.stop(DRAIN).await {
+            tracing::warn!(
+                "syslog connections still held records after {} s; stopping without them",
+                DRAIN.as_secs()
+            );
+        }
         for task in &self.tasks {
             task.abort();
         }

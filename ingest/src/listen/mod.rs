@@ -5,8 +5,10 @@
 //! pipeline catches up (back-pressure).
 //!
 //! The source of a record is the sender's address until sources are
-//! configured by name.
+//! configured by name. Stopping lets streams hand on what they read
+//! ([`Draining`]).
 
+pub mod drain;
 pub mod relp;
 pub mod tcp;
 pub mod tls;
@@ -18,6 +20,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::net::{TcpListener, TcpStream};
+
+pub use drain::{Drain, Draining};
 
 use crate::IngestError;
 use crate::pipeline::Pipeline;
@@ -257,5 +261,17 @@ where
                 tracing::warn!(%peer, %why, "{what} connection ended");
             }
         });
+    }
+}
+
+/// Serves until `serving` ends or stopping is asked: a listener that stops
+/// accepting connections (and lets go of its part of the drain).
+async fn until_drained(
+    mut drain: Drain,
+    serving: impl Future<Output = std::io::Result<()>>,
+) -> std::io::Result<()> {
+    tokio::select! {
+        served = serving => served,
+        () = drain.asked() => Ok(()),
     }
 }

@@ -1,19 +1,20 @@
 //! Syslog over TCP (RFC 6587): octet-counted or LF-framed, recognised per
 //! frame. A connection is read only as fast as its records become durable;
 //! one that sends a bad octet count, or nothing for the idle timeout, is
-//! closed with the reason logged — the others are not affected.
+//! closed with the reason logged — the others are not affected. Asked to
+//! stop, a connection reads no further and hands on what it has read.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bannin_parsers::framing::{Decoder, Frame};
 use chrono::Utc;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpListener;
 
-use super::{Counters, InOrder, each_connection};
+use super::{Counters, Drain, InOrder, each_connection, until_drained};
 use crate::pipeline::Pipeline;
 use crate::sources::Listener;
 use crate::wal::Entry;
@@ -21,26 +22,41 @@ use crate::wal::Entry;
 /// How long a connection may stay silent before it is closed.
 const IDLE: Duration = Duration::from_secs(15 * 60);
 
-/// Accepts connections until the listener fails.
+/// Asked to stop, a connection still reads what its sender has already
+/// sent (the socket's buffer), until the sender pauses this long…
+const PAUSE: Duration = Duration::from_millis(200);
+
+/// …or for this long at most, if it never pauses.
+const LAST_READS: Duration = Duration::from_secs(5);
+
+/// Accepts connections until the listener fails or `drain` asks to stop.
 pub async fn serve(
     listener: TcpListener,
     pipeline: Arc<Pipeline>,
     counters: Arc<Counters>,
     max_frame: usize,
+    drain: Drain,
 ) -> std::io::Result<()> {
     let handler_counters = Arc::clone(&counters);
-    each_connection(listener, counters, "syslog/tcp", move |stream, peer| {
+    let part = drain.clone();
+    let serving = each_connection(listener, counters, "syslog/tcp", move |stream, peer| {
         let (pipeline, counters) = (Arc::clone(&pipeline), Arc::clone(&handler_counters));
+        let drain = part.clone();
         async move {
             let listener = Listener::SyslogTcp;
-            connection(stream, listener, peer, &pipeline, &counters, max_frame).await
+            connection(
+                stream, listener, peer, &pipeline, &counters, max_frame, drain,
+            )
+            .await
         }
-    })
-    .await
+    });
+    until_drained(drain, serving).await
 }
 
-/// Reads one connection (plain or TLS) until it ends; the error says why
-/// it ended early. What was framed before an error is still accepted.
+/// Reads one connection (plain or TLS) until it ends or `drain` asks to
+/// stop; the error says why it ended early. What was framed before an
+/// error or the stop is still accepted; the connection's part of the
+/// drain goes only once it is.
 pub(crate) async fn connection(
     stream: impl AsyncRead + Unpin,
     listener: Listener,
@@ -48,27 +64,49 @@ pub(crate) async fn connection(
     pipeline: &Arc<Pipeline>,
     counters: &Arc<Counters>,
     max_frame: usize,
+    mut drain: Drain,
 ) -> Result<(), String> {
     let source: Arc<str> = pipeline.source_name(listener, peer.ip()).into();
     let handing = InOrder::new(pipeline, counters);
-    let read = read_frames(stream, &source, counters, max_frame, &handing).await;
+    let read = read_frames(stream, &source, counters, max_frame, &handing, &mut drain).await;
     let accepted = handing.finish().await;
+    drop(drain);
     accepted.and(read)
 }
 
 /// Reads frames and queues them for the pipeline until the stream ends,
-/// fails, or the pipeline stops taking them.
+/// fails, stopping is asked, or the pipeline stops taking them.
 async fn read_frames(
     mut stream: impl AsyncRead + Unpin,
     source: &Arc<str>,
     counters: &Counters,
     max_frame: usize,
     handing: &InOrder,
+    drain: &mut Drain,
 ) -> Result<(), String> {
     let mut decoder = Decoder::new(max_frame);
     let mut buf = vec![0u8; 64 * 1024];
+    let mut stopping: Option<Instant> = None;
     loop {
-        let n = match tokio::time::timeout(IDLE, stream.read(&mut buf)).await {
+        let read = match stopping {
+            None => tokio::select! {
+                biased;
+                () = drain.asked() => {
+                    stopping = Some(Instant::now() + LAST_READS);
+                    continue;
+                }
+                read = tokio::time::timeout(IDLE, stream.read(&mut buf)) => read,
+            },
+            Some(until) => {
+                let left = until.saturating_duration_since(Instant::now());
+                match tokio::time::timeout(PAUSE.min(left), stream.read(&mut buf)).await {
+                    Ok(read) if !left.is_zero() => Ok(read),
+                    // The sender paused, or the time is up: read no more.
+                    _ => return Ok(()),
+                }
+            }
+        };
+        let n = match read {
             Ok(Ok(n)) => n,
             Ok(Err(e)) => return Err(format!("read failed: {e}")),
             Err(_) => return Err(format!("idle for {} s", IDLE.as_secs())),

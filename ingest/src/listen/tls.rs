@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use super::tcp::connection;
-use super::{Counters, each_connection};
+use super::{Counters, Drain, each_connection, until_drained};
 use crate::pipeline::Pipeline;
 use crate::sources::Listener;
 
@@ -88,22 +88,25 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     Ok(certs)
 }
 
-/// Accepts TLS connections until the listener fails. A failed or slow
-/// handshake (no or a wrong client certificate, not TLS at all) ends only
-/// that connection, with the reason logged.
+/// Accepts TLS connections until the listener fails or `drain` asks to
+/// stop. A failed or slow handshake (no or a wrong client certificate, not
+/// TLS at all) ends only that connection, with the reason logged.
 pub async fn serve(
     listener: TcpListener,
     acceptor: TlsAcceptor,
     pipeline: Arc<Pipeline>,
     counters: Arc<Counters>,
     max_frame: usize,
+    drain: Drain,
 ) -> std::io::Result<()> {
     let handler_counters = Arc::clone(&counters);
-    each_connection(listener, counters, "syslog/tls", move |stream, peer| {
-        let (acceptor, pipeline, counters) = (
+    let part = drain.clone();
+    let serving = each_connection(listener, counters, "syslog/tls", move |stream, peer| {
+        let (acceptor, pipeline, counters, drain) = (
             acceptor.clone(),
             Arc::clone(&pipeline),
             Arc::clone(&handler_counters),
+            part.clone(),
         );
         async move {
             let session = match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
@@ -112,8 +115,11 @@ pub async fn serve(
                 Err(_) => return Err("handshake timed out".to_owned()),
             };
             let listener = Listener::SyslogTls;
-            connection(session, listener, peer, &pipeline, &counters, max_frame).await
+            connection(
+                session, listener, peer, &pipeline, &counters, max_frame, drain,
+            )
+            .await
         }
-    })
-    .await
+    });
+    until_drained(drain, serving).await
 }
