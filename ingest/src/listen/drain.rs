@@ -51,7 +51,7 @@ impl Draining {
     }
 
     /// Tells every listener to accept no more connections and every
-    /// connection to stop reading, then waits up to `within` until all
+    /// connection to finish reading, then waits up to `within` until all
     /// have handed on what they read. False when some had not by then
     /// (the pipeline refusing records, e.g. on a full disk).
     pub async fn stop(self, within: Duration) -> bool {

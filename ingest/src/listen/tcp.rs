@@ -2,7 +2,8 @@
 //! frame. A connection is read only as fast as its records become durable;
 //! one that sends a bad octet count, or nothing for the idle timeout, is
 //! closed with the reason logged — the others are not affected. Asked to
-//! stop, a connection reads no further and hands on what it has read.
+//! stop, a connection reads what its sender has already sent, hands all it
+//! read on, and ends.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
