@@ -165,8 +165,9 @@ struct Ingest {
     committer: std::thread::JoinHandle<()>,
 }
 
-/// How long a stop waits for connections to hand on what they have read
-/// (longer only while the pipeline refuses records, e.g. on a full disk).
+/// How long a stop waits at most for connections to hand on what they
+/// have read: a connection reads for up to 5 s while its sender goes on
+/// sending; only a pipeline that refuses records (a full disk) uses it all.
 const DRAIN: Duration = Duration::from_secs(10);
 
 impl Ingest {
